@@ -1,0 +1,44 @@
+/**
+ * Domain errors, defined once. The API layer maps each code to a transport error in a
+ * single table; nothing below the API knows about HTTP or tRPC.
+ */
+export const authErrorCodes = [
+  'INVALID_CREDENTIALS',
+  'EMAIL_TAKEN',
+  'WEAK_PASSWORD',
+  'CURRENT_PASSWORD_INVALID',
+  'TOKEN_INVALID',
+  'REFRESH_TOKEN_REUSED',
+  'RESET_TOKEN_INVALID',
+  'VERIFY_TOKEN_INVALID',
+] as const;
+
+export type AuthErrorCode = (typeof authErrorCodes)[number];
+
+const defaultMessages: Record<AuthErrorCode, string> = {
+  INVALID_CREDENTIALS: 'Invalid email or password',
+  EMAIL_TAKEN: 'An account with this email already exists',
+  WEAK_PASSWORD: 'Password does not meet the policy',
+  CURRENT_PASSWORD_INVALID: 'Current password is incorrect',
+  TOKEN_INVALID: 'Invalid or expired token',
+  REFRESH_TOKEN_REUSED: 'Refresh token has already been used; the session has been revoked',
+  RESET_TOKEN_INVALID: 'Invalid, used or expired password reset token',
+  VERIFY_TOKEN_INVALID: 'Invalid, used or expired verification token',
+};
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code: AuthErrorCode;
+  /** Field-level messages for errors that concern one input field (a weak password, say). */
+  readonly fieldErrors: Record<string, string[]> | undefined;
+
+  constructor(code: AuthErrorCode, options: { message?: string; fieldErrors?: Record<string, string[]> } = {}) {
+    super(options.message ?? defaultMessages[code]);
+    this.code = code;
+    this.fieldErrors = options.fieldErrors;
+  }
+}
+
+export function isAuthError(error: unknown): error is AuthError {
+  return error instanceof AuthError;
+}
