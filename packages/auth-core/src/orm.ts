@@ -58,7 +58,7 @@ export async function openOrm({ databaseUrl, poolMax = 10, debug = false }: OrmO
       ...common,
       driver: SqliteDriver,
       dbName: target.location,
-      migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true },
+      migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true, silent: true },
       pool: { min: 1, max: 1 },
     }) as Promise<Orm>;
   }
@@ -66,7 +66,7 @@ export async function openOrm({ databaseUrl, poolMax = 10, debug = false }: OrmO
     ...common,
     driver: PostgreSqlDriver,
     clientUrl: target.location,
-    migrations: { migrationsList: postgresMigrations, snapshot: false, transactional: true },
+    migrations: { migrationsList: postgresMigrations, snapshot: false, transactional: true, silent: true },
     pool: { min: 0, max: poolMax, acquireTimeoutMillis: 5_000 },
     driverOptions: { connection: { connectionTimeoutMillis: 3_000, statement_timeout: 10_000 } },
   }) as Promise<Orm>;

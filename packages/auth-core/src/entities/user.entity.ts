@@ -9,7 +9,7 @@ export const User = defineEntity({
     email: p.string().length(254).unique(),
     // Hidden from serialisation and left out of ordinary selects: only the password
     // checks load it, explicitly.
-    passwordHash: p.string().length(100).hidden().lazy(),
+    passwordHash: p.string().length(100).hidden().lazy(true, false),
     emailVerified: p.boolean().default(false),
   },
 });

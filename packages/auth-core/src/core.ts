@@ -1,0 +1,103 @@
+/**
+ * Wires repositories, services and the shared, stateless parts (token signer, password
+ * hasher, mail) together. `forRequest()` forks the EntityManager, so every procedure call
+ * gets its own unit of work and nothing is shared between calls or instances.
+ */
+import type { EntityManager } from '@mikro-orm/knex';
+import { createBackgroundQueue } from './background.js';
+import { type Clock, systemClock } from './clock.js';
+import { type Logger, silentLogger } from './logger.js';
+import { createMailSender, type MailSender } from './mail/mailer.js';
+import type { Orm } from './orm.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { createRepositories } from './repositories/index.js';
+import type { Repositories } from './repositories/types.js';
+import { createAuthService } from './services/auth.service.js';
+import { createUserService } from './services/user.service.js';
+import { createTokenSigner } from './tokens.js';
+
+export interface AuthCoreConfig {
+  jwtSecret: string | Buffer;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  resetTokenTtlSeconds: number;
+  verifyTokenTtlSeconds: number;
+  bcryptCost: number;
+  /** Base of the links in emails (the web app). */
+  appUrl: string;
+  mailTransport: string;
+  mailFrom: string;
+}
+
+export interface AuthCoreOptions {
+  orm: Orm;
+  config: AuthCoreConfig;
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides the transport named by `config.mailTransport`. */
+  mail?: MailSender;
+  /** Prebuilt hasher (tests share one to avoid recomputing the dummy hash). */
+  passwords?: PasswordHasher;
+}
+
+export async function createAuthCore(options: AuthCoreOptions) {
+  const { orm, config, clock = systemClock, logger = silentLogger } = options;
+  const passwords = options.passwords ?? (await createPasswordHasher({ cost: config.bcryptCost }));
+  const tokens = createTokenSigner(
+    {
+      secret: config.jwtSecret,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    },
+    clock,
+  );
+  const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
+  const queue = createBackgroundQueue({ logger });
+  const forkRepositories = (): Repositories => createRepositories(orm.em.fork() as EntityManager);
+  const background = (label: string, job: (repositories: Repositories) => Promise<void>) =>
+    queue.run(label, () => job(forkRepositories()));
+
+  function forRequest() {
+    const repositories = forkRepositories();
+    return {
+      auth: createAuthService({ ...repositories, passwords, tokens, clock, config }),
+      users: createUserService({ ...repositories, passwords, clock, mail, background, config }),
+    };
+  }
+
+  return {
+    forRequest,
+    tokens,
+    passwords,
+    /** Deletes expired deny-list rows, long-dead sessions and expired emailed tokens, in bounded batches. */
+    async purgeExpired(batchSize = 1000): Promise<number> {
+      const repositories = forkRepositories();
+      const now = clock.now();
+      const sessionCutoff = new Date(now.getTime() - config.refreshTokenTtlSeconds * 1000);
+      let total = 0;
+      for (const purge of [
+        () => repositories.denylist.purgeExpired(now, batchSize),
+        () => repositories.sessions.purgeExpired(sessionCutoff, batchSize),
+        () => repositories.emailTokens.purgeExpired(now, batchSize),
+      ]) {
+        for (let deleted = await purge(); deleted > 0; deleted = deleted === batchSize ? await purge() : 0) {
+          total += deleted;
+        }
+      }
+      return total;
+    },
+    /** Resolves when queued background work (mail) has finished. */
+    idle: () => queue.idle(),
+    async close(): Promise<void> {
+      await queue.idle();
+      mail.close();
+    },
+  };
+}
+
+export type AuthCore = Awaited<ReturnType<typeof createAuthCore>>;
+export type AuthServices = ReturnType<AuthCore['forRequest']>;

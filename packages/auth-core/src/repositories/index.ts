@@ -1,0 +1,161 @@
+/**
+ * MikroORM implementations of the repository ports, one set per forked EntityManager.
+ * Writes that must be atomic under concurrency (rotation, single-use tokens) are single
+ * conditional UPDATEs, so they hold on SQLite and PostgreSQL across any number of instances.
+ */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
+import { AuthError } from '../errors.js';
+import type { Repositories, UserRecord } from './types.js';
+
+const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
+
+function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord {
+  return {
+    id: user.id,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+/** Deletes up to `limit` rows matched by `where`, in one bounded statement pair. */
+async function deleteBatch(
+  em: EntityManager,
+  entity: typeof Session | typeof TokenDenylist | typeof EmailToken,
+  key: string,
+  where: object,
+  limit: number,
+): Promise<number> {
+  const rows = (await em.find(entity as typeof Session, where, { fields: [key] as never, limit })) as unknown as Record<
+    string,
+    string
+  >[];
+  if (rows.length === 0) return 0;
+  return em.nativeDelete(entity as typeof Session, { [key]: { $in: rows.map((row) => row[key]) } } as never);
+}
+
+export function createRepositories(em: EntityManager): Repositories {
+  return {
+    users: {
+      async create({ email, passwordHash, now }) {
+        const user = em.create(User, { email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now });
+        try {
+          await em.persistAndFlush(user);
+        } catch (error) {
+          if (error instanceof UniqueConstraintViolationException) throw new AuthError('EMAIL_TAKEN');
+          throw error;
+        }
+        return toUserRecord(user);
+      },
+      async findById(id) {
+        const user = await em.findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
+        return user && toUserRecord(user);
+      },
+      async findByEmail(email) {
+        const user = await em.findOne(User, { email }, { fields: userFields, disableIdentityMap: true });
+        return user && toUserRecord(user);
+      },
+      async findPasswordHash(id) {
+        const user = await em.findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });
+        return user?.passwordHash ?? null;
+      },
+      async updatePasswordHash(id, passwordHash, now) {
+        await em.nativeUpdate(User, { id }, { passwordHash, updatedAt: now });
+      },
+      async markEmailVerified(id, now) {
+        await em.nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });
+        const user = await em.findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
+        return user && toUserRecord(user);
+      },
+    },
+
+    sessions: {
+      async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
+        await em.insert(Session, {
+          id,
+          user: userId,
+          currentRefreshJti: refreshJti,
+          createdAt: now,
+          lastUsedAt: now,
+          expiresAt,
+          revokedAt: null,
+          userAgent,
+          ip,
+        });
+      },
+      async findById(id) {
+        const session = await em.findOne(Session, { id }, { disableIdentityMap: true });
+        return session && { id: session.id, userId: session.user, expiresAt: session.expiresAt, revokedAt: session.revokedAt ?? null };
+      },
+      async rotate({ id, presentedJti, nextJti, now, expiresAt }) {
+        const updated = await em.nativeUpdate(
+          Session,
+          { id, currentRefreshJti: presentedJti, revokedAt: null, expiresAt: { $gt: now } },
+          { currentRefreshJti: nextJti, lastUsedAt: now, expiresAt },
+        );
+        return updated === 1;
+      },
+      async revoke(id, now) {
+        await em.nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: now });
+      },
+      async revokeAllForUser(userId, now, { exceptSessionId } = {}) {
+        await em.nativeUpdate(
+          Session,
+          { user: userId, revokedAt: null, ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}) },
+          { revokedAt: now },
+        );
+      },
+      async findActiveUserId({ sessionId, accessJti }) {
+        const row = await em
+          .getConnection()
+          .execute<{ user_id: string }>(
+            'select s.user_id from session s where s.id = ? and s.revoked_at is null ' +
+              'and not exists (select 1 from token_denylist d where d.jti = ?)',
+            [sessionId, accessJti],
+            'get',
+          );
+        return row?.user_id ?? null;
+      },
+      purgeExpired: (before, limit) =>
+        deleteBatch(em, Session, 'id', { $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }] }, limit),
+    },
+
+    denylist: {
+      async add(jti, expiresAt) {
+        await em.upsert(TokenDenylist, { jti, expiresAt });
+      },
+      purgeExpired: (now, limit) => deleteBatch(em, TokenDenylist, 'jti', { expiresAt: { $lt: now } }, limit),
+    },
+
+    emailTokens: {
+      async create({ tokenHash, userId, purpose, now, expiresAt }) {
+        await em.insert(EmailToken, { tokenHash, user: userId, purpose, createdAt: now, expiresAt, usedAt: null });
+      },
+      async findValidUserId({ tokenHash, purpose, now }) {
+        const token = await em.findOne(
+          EmailToken,
+          { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
+          { disableIdentityMap: true },
+        );
+        return token?.user ?? null;
+      },
+      async consume({ tokenHash, purpose, now }) {
+        const updated = await em.nativeUpdate(
+          EmailToken,
+          { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
+          { usedAt: now },
+        );
+        return updated === 1;
+      },
+      async invalidateAll(userId, purpose, now) {
+        await em.nativeUpdate(EmailToken, { user: userId, purpose, usedAt: null }, { usedAt: now });
+      },
+      purgeExpired: (now, limit) => deleteBatch(em, EmailToken, 'tokenHash', { expiresAt: { $lt: now } }, limit),
+    },
+  };
+}
+
+export type { Repositories } from './types.js';

@@ -1,0 +1,79 @@
+/**
+ * The narrow shapes services depend on. Repositories are the only code that touches the
+ * EntityManager; services see plain records, so unit tests can hand them small fakes.
+ */
+export interface UserRecord {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserRepository {
+  /** Creates the user; throws AuthError EMAIL_TAKEN when the email exists. */
+  create(input: { email: string; passwordHash: string; now: Date }): Promise<UserRecord>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  findPasswordHash(id: string): Promise<string | null>;
+  updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
+  markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface SessionRepository {
+  create(input: {
+    id: string;
+    userId: string;
+    refreshJti: string;
+    now: Date;
+    expiresAt: Date;
+    userAgent: string | null;
+    ip: string | null;
+  }): Promise<void>;
+  findById(id: string): Promise<SessionRecord | null>;
+  /**
+   * Compare-and-set rotation: swaps the refresh jti only if the presented one is current
+   * and the session live. True when this caller won the swap.
+   */
+  rotate(input: { id: string; presentedJti: string; nextJti: string; now: Date; expiresAt: Date }): Promise<boolean>;
+  revoke(id: string, now: Date): Promise<void>;
+  revokeAllForUser(userId: string, now: Date, options?: { exceptSessionId?: string }): Promise<void>;
+  /**
+   * The hot path of every authenticated call: the user id when the session is live and the
+   * access token's jti is not deny-listed, else null. One indexed read.
+   */
+  findActiveUserId(input: { sessionId: string; accessJti: string }): Promise<string | null>;
+  purgeExpired(before: Date, limit: number): Promise<number>;
+}
+
+export interface DenylistRepository {
+  add(jti: string, expiresAt: Date): Promise<void>;
+  purgeExpired(now: Date, limit: number): Promise<number>;
+}
+
+export type EmailTokenPurpose = 'reset' | 'verify';
+
+export interface EmailTokenRepository {
+  create(input: { tokenHash: string; userId: string; purpose: EmailTokenPurpose; now: Date; expiresAt: Date }): Promise<void>;
+  /** The user id of an unused, unexpired token of that purpose, or null. */
+  findValidUserId(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<string | null>;
+  /** Marks the token used if it still is unused and unexpired; true when this caller did. */
+  consume(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<boolean>;
+  /** Marks every unused token of that purpose for the user as used. */
+  invalidateAll(userId: string, purpose: EmailTokenPurpose, now: Date): Promise<void>;
+  purgeExpired(now: Date, limit: number): Promise<number>;
+}
+
+export interface Repositories {
+  users: UserRepository;
+  sessions: SessionRepository;
+  denylist: DenylistRepository;
+  emailTokens: EmailTokenRepository;
+}

@@ -1,0 +1,138 @@
+/**
+ * Login sessions: sign-in, rotation of refresh tokens with reuse detection, sign-out,
+ * and the check every authenticated call makes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { AuthError } from '../errors.js';
+import type { PasswordHasher } from '../passwords.js';
+import type { DenylistRepository, SessionRepository, UserRecord, UserRepository } from '../repositories/types.js';
+import type { TokenSigner } from '../tokens.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  /** Lifetime of the access token, in seconds. */
+  expiresIn: number;
+}
+
+export interface LoginResult extends TokenPair {
+  user: UserRecord;
+}
+
+/** Who an authenticated call is made by, and with which access token. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  accessJti: string;
+  accessExpiresAt: Date;
+}
+
+export interface AuthServiceDependencies {
+  users: UserRepository;
+  sessions: SessionRepository;
+  denylist: DenylistRepository;
+  passwords: PasswordHasher;
+  tokens: TokenSigner;
+  clock: Clock;
+  config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+}
+
+export function createAuthService({ users, sessions, denylist, passwords, tokens, clock, config }: AuthServiceDependencies) {
+  function issuePair(userId: string, sessionId: string, refreshJti: string, refreshExpiresAt: Date): TokenPair {
+    const access = tokens.sign('access', { userId, sessionId });
+    const refresh = tokens.sign('refresh', { userId, sessionId, jti: refreshJti, expiresAt: refreshExpiresAt });
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      tokenType: 'Bearer',
+      expiresIn: config.accessTokenTtlSeconds,
+    };
+  }
+
+  const sessionExpiry = (now: Date) => new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
+
+  return {
+    async login(input: { email: string; password: string; userAgent?: string | null; ip?: string | null }): Promise<LoginResult> {
+      const user = await users.findByEmail(input.email);
+      const storedHash = user && (await users.findPasswordHash(user.id));
+      // Unknown accounts cost one bcrypt too, so timing does not tell them apart.
+      const valid = storedHash
+        ? await passwords.verify(input.password, storedHash)
+        : await passwords.verifyDummy(input.password);
+      if (!user || !storedHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
+
+      const now = clock.now();
+      if (passwords.needsRehash(storedHash)) {
+        await users.updatePasswordHash(user.id, await passwords.hash(input.password), now);
+      }
+      const sessionId = randomUUID();
+      const refreshJti = randomUUID();
+      const expiresAt = sessionExpiry(now);
+      await sessions.create({
+        id: sessionId,
+        userId: user.id,
+        refreshJti,
+        now,
+        expiresAt,
+        userAgent: input.userAgent?.slice(0, 512) ?? null,
+        ip: input.ip?.slice(0, 64) ?? null,
+      });
+      return { ...issuePair(user.id, sessionId, refreshJti, expiresAt), user };
+    },
+
+    /**
+     * Spends the presented refresh token and issues a new pair. Rotation is one
+     * compare-and-set, so of concurrent refreshes of one token exactly one wins; a token
+     * that was already spent is reuse (a stolen copy, or a client bug) and revokes the
+     * whole session.
+     */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const claims = tokens.verify(refreshToken, 'refresh');
+      if (!claims) throw new AuthError('TOKEN_INVALID');
+      const now = clock.now();
+      const nextJti = randomUUID();
+      const expiresAt = sessionExpiry(now);
+      if (await sessions.rotate({ id: claims.sid, presentedJti: claims.jti, nextJti, now, expiresAt })) {
+        return issuePair(claims.sub, claims.sid, nextJti, expiresAt);
+      }
+      const session = await sessions.findById(claims.sid);
+      if (session && session.userId === claims.sub && !session.revokedAt && session.expiresAt > now) {
+        await sessions.revoke(session.id, now);
+        throw new AuthError('REFRESH_TOKEN_REUSED');
+      }
+      throw new AuthError('TOKEN_INVALID');
+    },
+
+    /** Verifies an access token and checks it against revoked sessions and the deny list. */
+    async authenticate(accessToken: string): Promise<Principal> {
+      const claims = tokens.verify(accessToken, 'access');
+      if (!claims) throw new AuthError('TOKEN_INVALID');
+      const userId = await sessions.findActiveUserId({ sessionId: claims.sid, accessJti: claims.jti });
+      if (userId !== claims.sub) throw new AuthError('TOKEN_INVALID');
+      return { userId, sessionId: claims.sid, accessJti: claims.jti, accessExpiresAt: new Date(claims.exp * 1000) };
+    },
+
+    /**
+     * Denies the access token until it expires and ends a session: the presented refresh
+     * token's (when it is the caller's) or else the access token's own.
+     */
+    async logout(principal: Principal, refreshToken?: string): Promise<void> {
+      const now = clock.now();
+      await denylist.add(principal.accessJti, principal.accessExpiresAt);
+      const refreshClaims = refreshToken ? tokens.verify(refreshToken, 'refresh') : null;
+      const sessionId = refreshClaims?.sub === principal.userId ? refreshClaims.sid : principal.sessionId;
+      await sessions.revoke(sessionId, now);
+      if (sessionId !== principal.sessionId) await sessions.revoke(principal.sessionId, now);
+    },
+
+    async logoutAll(principal: Principal): Promise<void> {
+      const now = clock.now();
+      await denylist.add(principal.accessJti, principal.accessExpiresAt);
+      await sessions.revokeAllForUser(principal.userId, now);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

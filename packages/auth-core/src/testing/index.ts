@@ -1,0 +1,75 @@
+/**
+ * The shared test harness of Keyway's packages: real databases, a real SMTP mailbox, and a
+ * configured core on top. Other packages build their harnesses on this one.
+ */
+import { createManualClock } from '../clock.js';
+import { type AuthCoreConfig, createAuthCore } from '../core.js';
+import type { Logger } from '../logger.js';
+import { type Dialect, migrate, openOrm } from '../orm.js';
+import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
+import { createTestDatabase } from './database.js';
+import { createTestMailbox } from './mailbox.js';
+
+export {
+  createTestDatabase,
+  isReachable,
+  postgresAdminUrl,
+  redisTestUrl,
+  shouldTestRedis,
+  type TestDatabase,
+  testDialects,
+} from './database.js';
+export { createTestMailbox, type ReceivedMail, type TestMailbox } from './mailbox.js';
+
+/** bcrypt's minimum cost: tests measure behaviour, not hashing speed. */
+export const testBcryptCost = 4;
+
+export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCoreConfig {
+  return {
+    jwtSecret: 'test-secret-test-secret-test-secret-0123456789',
+    jwtIssuer: 'keyway',
+    jwtAudience: 'keyway',
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    resetTokenTtlSeconds: 3600,
+    verifyTokenTtlSeconds: 86_400,
+    bcryptCost: testBcryptCost,
+    appUrl: 'http://localhost:5173',
+    mailTransport: 'console',
+    mailFrom: 'Keyway <no-reply@localhost>',
+    ...overrides,
+  };
+}
+
+let sharedHasher: Promise<PasswordHasher> | undefined;
+
+/** A migrated database, a core on it with a manual clock and a real SMTP mailbox. */
+export async function createTestCore(
+  options: { dialect?: Dialect; file?: boolean; config?: Partial<AuthCoreConfig>; logger?: Logger } = {},
+) {
+  const database = await createTestDatabase(options.dialect ?? 'sqlite', { file: options.file });
+  const orm = await openOrm({ databaseUrl: database.url });
+  await migrate(orm);
+  const mailbox = await createTestMailbox();
+  const clock = createManualClock(new Date());
+  const config = testCoreConfig({ mailTransport: mailbox.url, ...options.config });
+  sharedHasher ??= createPasswordHasher({ cost: testBcryptCost });
+  const passwords = config.bcryptCost === testBcryptCost ? await sharedHasher : undefined;
+  const core = await createAuthCore({ orm, config, clock, passwords, logger: options.logger });
+  return {
+    core,
+    orm,
+    clock,
+    mailbox,
+    config,
+    database,
+    async close() {
+      await core.close();
+      await orm.close(true);
+      await mailbox.close();
+      await database.drop();
+    },
+  };
+}
+
+export type TestCore = Awaited<ReturnType<typeof createTestCore>>;
