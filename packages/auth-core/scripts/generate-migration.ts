@@ -4,9 +4,9 @@
  * (needs the local PostgreSQL; uses a throw-away database).
  */
 import { fileURLToPath } from 'node:url';
-import { MikroORM as PostgresOrm, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM as SqliteOrm, SqliteDriver } from '@mikro-orm/sqlite';
+import { PostgreSqlDriver, MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import { SqliteDriver, MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import { entities } from '../src/entities/index.js';
 import { postgresMigrations } from '../src/migrations/postgresql/index.js';
 import { sqliteMigrations } from '../src/migrations/sqlite/index.js';

@@ -11,7 +11,11 @@ export interface BackgroundQueue {
   idle(): Promise<void>;
 }
 
-export function createBackgroundQueue(options: { logger: Logger; attempts?: number; retryDelayMs?: number }): BackgroundQueue {
+export function createBackgroundQueue(options: {
+  logger: Logger;
+  attempts?: number;
+  retryDelayMs?: number;
+}): BackgroundQueue {
   const { logger, attempts = 3, retryDelayMs = 500 } = options;
   const pending = new Set<Promise<void>>();
 

@@ -1,10 +1,18 @@
-export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
 export { type Clock, createManualClock, systemClock } from './clock.js';
+export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
 export { parseDurationSeconds } from './duration.js';
 export { AuthError, type AuthErrorCode, authErrorCodes, isAuthError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkMailTransport, createMailSender, type MailMessage, type MailSender } from './mail/mailer.js';
-export { type DatabaseTarget, type Dialect, isDatabaseReachable, migrate, openOrm, type Orm, parseDatabaseUrl } from './orm.js';
+export {
+  type DatabaseTarget,
+  type Dialect,
+  isDatabaseReachable,
+  migrate,
+  type Orm,
+  openOrm,
+  parseDatabaseUrl,
+} from './orm.js';
 export { checkPasswordPolicy, maxPasswordLength, minPasswordLength, passwordLength } from './password-policy.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';

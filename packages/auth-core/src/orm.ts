@@ -4,10 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MikroORM as PostgresOrm, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM as SqliteOrm, SqliteDriver } from '@mikro-orm/sqlite';
 import type { MikroORM as KnexOrm } from '@mikro-orm/knex';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import { SqliteDriver, MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import { entities } from './entities/index.js';
 import { postgresMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';

@@ -4,7 +4,7 @@
  * and refresh tokens from standing in for each other. The key is a KeyObject made once:
  * jsonwebtoken verifies ~45x faster with one than with a string secret.
  */
-import { randomUUID, type KeyObject, createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Clock } from './clock.js';
 

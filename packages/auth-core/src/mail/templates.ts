@@ -11,7 +11,12 @@ function linkTo(appUrl: string, path: string, token: string): string {
   return url.toString();
 }
 
-function render(to: string, subject: string, lines: { intro: string; action: string; outro: string }, link: string): MailMessage {
+function render(
+  to: string,
+  subject: string,
+  lines: { intro: string; action: string; outro: string },
+  link: string,
+): MailMessage {
   return {
     to,
     subject,
@@ -23,9 +28,15 @@ function render(to: string, subject: string, lines: { intro: string; action: str
   };
 }
 
-const hours = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 3600} hour(s)` : `${Math.round(seconds / 60)} minutes`);
+const hours = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600} hour(s)` : `${Math.round(seconds / 60)} minutes`;
 
-export function verificationEmail(options: { to: string; appUrl: string; token: string; ttlSeconds: number }): MailMessage {
+export function verificationEmail(options: {
+  to: string;
+  appUrl: string;
+  token: string;
+  ttlSeconds: number;
+}): MailMessage {
   return render(
     options.to,
     'Confirm your email address',
@@ -38,7 +49,12 @@ export function verificationEmail(options: { to: string; appUrl: string; token: 
   );
 }
 
-export function passwordResetEmail(options: { to: string; appUrl: string; token: string; ttlSeconds: number }): MailMessage {
+export function passwordResetEmail(options: {
+  to: string;
+  appUrl: string;
+  token: string;
+  ttlSeconds: number;
+}): MailMessage {
   return render(
     options.to,
     'Reset your password',

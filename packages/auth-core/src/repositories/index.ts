@@ -88,7 +88,14 @@ export function createRepositories(em: EntityManager): Repositories {
       },
       async findById(id) {
         const session = await em.findOne(Session, { id }, { disableIdentityMap: true });
-        return session && { id: session.id, userId: session.user, expiresAt: session.expiresAt, revokedAt: session.revokedAt ?? null };
+        return (
+          session && {
+            id: session.id,
+            userId: session.user,
+            expiresAt: session.expiresAt,
+            revokedAt: session.revokedAt ?? null,
+          }
+        );
       },
       async rotate({ id, presentedJti, nextJti, now, expiresAt }) {
         const updated = await em.nativeUpdate(
@@ -120,7 +127,13 @@ export function createRepositories(em: EntityManager): Repositories {
         return row?.user_id ?? null;
       },
       purgeExpired: (before, limit) =>
-        deleteBatch(em, Session, 'id', { $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }] }, limit),
+        deleteBatch(
+          em,
+          Session,
+          'id',
+          { $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }] },
+          limit,
+        ),
     },
 
     denylist: {

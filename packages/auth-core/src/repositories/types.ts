@@ -61,7 +61,13 @@ export interface DenylistRepository {
 export type EmailTokenPurpose = 'reset' | 'verify';
 
 export interface EmailTokenRepository {
-  create(input: { tokenHash: string; userId: string; purpose: EmailTokenPurpose; now: Date; expiresAt: Date }): Promise<void>;
+  create(input: {
+    tokenHash: string;
+    userId: string;
+    purpose: EmailTokenPurpose;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<void>;
   /** The user id of an unused, unexpired token of that purpose, or null. */
   findValidUserId(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<string | null>;
   /** Marks the token used if it still is unused and unexpired; true when this caller did. */

@@ -39,7 +39,15 @@ export interface AuthServiceDependencies {
   config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
 }
 
-export function createAuthService({ users, sessions, denylist, passwords, tokens, clock, config }: AuthServiceDependencies) {
+export function createAuthService({
+  users,
+  sessions,
+  denylist,
+  passwords,
+  tokens,
+  clock,
+  config,
+}: AuthServiceDependencies) {
   function issuePair(userId: string, sessionId: string, refreshJti: string, refreshExpiresAt: Date): TokenPair {
     const access = tokens.sign('access', { userId, sessionId });
     const refresh = tokens.sign('refresh', { userId, sessionId, jti: refreshJti, expiresAt: refreshExpiresAt });
@@ -54,7 +62,12 @@ export function createAuthService({ users, sessions, denylist, passwords, tokens
   const sessionExpiry = (now: Date) => new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
 
   return {
-    async login(input: { email: string; password: string; userAgent?: string | null; ip?: string | null }): Promise<LoginResult> {
+    async login(input: {
+      email: string;
+      password: string;
+      userAgent?: string | null;
+      ip?: string | null;
+    }): Promise<LoginResult> {
       const user = await users.findByEmail(input.email);
       const storedHash = user && (await users.findPasswordHash(user.id));
       // Unknown accounts cost one bcrypt too, so timing does not tell them apart.

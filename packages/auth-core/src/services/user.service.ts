@@ -2,7 +2,6 @@
  * Accounts: registration, the profile, password change, and the two emailed flows
  * (password reset, address verification).
  */
-import type { BackgroundQueue } from '../background.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import type { MailSender } from '../mail/mailer.js';

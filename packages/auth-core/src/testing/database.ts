@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MikroORM as PostgresOrm, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { PostgreSqlDriver, MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import { entities } from '../entities/index.js';
 import type { Dialect } from '../orm.js';
 

@@ -1,0 +1,216 @@
+/**
+ * The environment, read and validated in one place. Packages never read `process.env`;
+ * they receive the object built here. A bad value is a ConfigError naming the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultRateLimitRules, type RateLimitBucket, type RateLimitRule, type RateLimitRules } from '@keyway/api';
+import { checkMailTransport, minimumSecretBytes, parseDatabaseUrl, parseDurationSeconds } from '@keyway/auth-core';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+/** The git-ignored folder holding the development database and JWT secret. */
+export const defaultDataDirectory = fileURLToPath(new URL('../.data', import.meta.url));
+
+const rateLimitVariables: Record<RateLimitBucket, string> = {
+  loginAccount: 'RATE_LIMIT_LOGIN_ACCOUNT',
+  loginIp: 'RATE_LIMIT_LOGIN_IP',
+  registerIp: 'RATE_LIMIT_REGISTER_IP',
+  resetIp: 'RATE_LIMIT_RESET_IP',
+  defaultIp: 'RATE_LIMIT_DEFAULT_IP',
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface ServerConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databasePoolMax: number;
+  migrateOnStart: boolean;
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  resetTokenTtlSeconds: number;
+  verifyTokenTtlSeconds: number;
+  bcryptCost: number;
+  appUrl: string;
+  mailTransport: string;
+  mailFrom: string;
+  rateLimitStore: string;
+  rateLimitRules: RateLimitRules;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  webPort: number;
+  logLevel: (typeof logLevels)[number];
+  purgeIntervalSeconds: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 0 || value > 65_535)
+    throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
+  return value;
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readDuration(env: Env, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === null) throw new ConfigError(name, `must be a duration such as 15m, 1h or 30d, got "${raw}"`);
+  return seconds;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function readRule(env: Env, name: string, fallback: RateLimitRule): RateLimitRule {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\/(.+)$/.exec(raw.trim());
+  const max = Number(match?.[1]);
+  const windowSeconds = match?.[2] ? parseDurationSeconds(match[2]) : null;
+  if (!match || !Number.isSafeInteger(max) || max < 1 || windowSeconds === null) {
+    throw new ConfigError(name, `must be <max>/<window>, e.g. 5/15m, got "${raw}"`);
+  }
+  return { max, windowSeconds };
+}
+
+function readUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** The development JWT secret: generated once, then kept in the data folder. */
+function developmentSecret(dataDirectory: string): string {
+  const file = join(dataDirectory, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDirectory, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env, options: { dataDirectory?: string } = {}): ServerConfig {
+  const dataDirectory = options.dataDirectory ?? defaultDataDirectory;
+  const nodeEnvRaw = env.NODE_ENV || 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', `must be development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as ServerConfig['nodeEnv'];
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDirectory, 'keyway.sqlite')}`;
+  if (!parseDatabaseUrl(databaseUrl)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db',
+    );
+  }
+
+  let jwtSecret = env.JWT_SECRET;
+  if (!jwtSecret) {
+    if (production) throw new ConfigError('JWT_SECRET', 'is required in production');
+    jwtSecret = developmentSecret(dataDirectory);
+  }
+  if (Buffer.byteLength(jwtSecret, 'utf8') < minimumSecretBytes) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${minimumSecretBytes} bytes`);
+  }
+
+  const bcryptCost = readInteger(env, 'BCRYPT_COST', 12, 4, 20);
+  if (production && bcryptCost < 10) throw new ConfigError('BCRYPT_COST', 'must be at least 10 in production');
+
+  const port = readPort(env, 'PORT', 3000);
+  const webPort = readPort(env, 'WEB_PORT', 5173);
+  const appUrl = readUrl(env, 'APP_URL', `http://localhost:${webPort}`);
+
+  const mailTransport = env.MAIL_TRANSPORT || 'console';
+  const mailProblem = checkMailTransport(mailTransport);
+  if (mailProblem) throw new ConfigError('MAIL_TRANSPORT', mailProblem);
+
+  const rateLimitStore = env.RATE_LIMIT_STORE || 'memory';
+  if (rateLimitStore !== 'memory' && !/^rediss?:\/\/[^/]+/.test(rateLimitStore)) {
+    throw new ConfigError('RATE_LIMIT_STORE', `must be memory or a redis:// URL, got "${rateLimitStore}"`);
+  }
+  const rateLimitRules = Object.fromEntries(
+    (Object.keys(rateLimitVariables) as RateLimitBucket[]).map((bucket) => [
+      bucket,
+      readRule(env, rateLimitVariables[bucket], defaultRateLimitRules[bucket]),
+    ]),
+  ) as RateLimitRules;
+
+  const corsOrigins = (env.CORS_ORIGINS || new URL(appUrl).origin)
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}"`);
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as ServerConfig['logLevel'];
+  if (!logLevels.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
+
+  return {
+    nodeEnv,
+    port,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    databasePoolMax: readInteger(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+    migrateOnStart: readBoolean(env, 'MIGRATE_ON_START', true),
+    jwtSecret,
+    jwtIssuer: env.JWT_ISSUER || 'keyway',
+    jwtAudience: env.JWT_AUDIENCE || 'keyway',
+    accessTokenTtlSeconds: readDuration(env, 'ACCESS_TOKEN_TTL', '15m'),
+    refreshTokenTtlSeconds: readDuration(env, 'REFRESH_TOKEN_TTL', '30d'),
+    resetTokenTtlSeconds: readDuration(env, 'RESET_TOKEN_TTL', '1h'),
+    verifyTokenTtlSeconds: readDuration(env, 'VERIFY_TOKEN_TTL', '24h'),
+    bcryptCost,
+    appUrl,
+    mailTransport,
+    mailFrom: env.MAIL_FROM || 'Keyway <no-reply@localhost>',
+    rateLimitStore,
+    rateLimitRules,
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    corsOrigins,
+    webPort,
+    logLevel,
+    purgeIntervalSeconds: readDuration(env, 'PURGE_INTERVAL', '10m'),
+  };
+}

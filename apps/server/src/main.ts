@@ -1,0 +1,52 @@
+/** Entry point: environment -> configuration -> database -> server, and the signals. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { migrate, openOrm } from '@keyway/auth-core';
+import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createServer } from './server.js';
+
+const envFile = fileURLToPath(new URL('../.env', import.meta.url));
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+let config: ServerConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`Invalid configuration: ${error.message}`);
+  process.exit(1);
+}
+
+const logger = createLogger(config);
+try {
+  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  if (config.migrateOnStart) {
+    const applied = await migrate(orm);
+    if (applied.length > 0) logger.info({ applied }, 'Applied database migrations');
+  }
+  const server = await createServer({ config, orm, logger });
+  const url = await server.start();
+  logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') }, `Keyway API listening on ${url}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+} catch (error) {
+  logger.fatal({ err: error }, 'Keyway failed to start');
+  logger.flush();
+  console.error(`Keyway failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,74 @@
+/**
+ * A real Keyway server on a free port, for HTTP, client, browser and benchmark tests:
+ * a migrated database of the chosen dialect, a real SMTP mailbox, silent logs, bcrypt
+ * cost 4 and generous rate limits unless the test's `env` says otherwise.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Clock, type Dialect, migrate, openOrm } from '@keyway/auth-core';
+import { createTestDatabase, createTestMailbox, type TestDatabase, type TestMailbox } from '@keyway/auth-core/testing';
+import pino from 'pino';
+import { loadConfig } from './config.js';
+import { createServer } from './server.js';
+
+export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
+
+export const generousRateLimitEnv = {
+  RATE_LIMIT_LOGIN_ACCOUNT: '10000/15m',
+  RATE_LIMIT_LOGIN_IP: '10000/1m',
+  RATE_LIMIT_REGISTER_IP: '10000/1h',
+  RATE_LIMIT_RESET_IP: '10000/1h',
+  RATE_LIMIT_DEFAULT_IP: '100000/1m',
+};
+
+export interface TestServerOptions {
+  dialect?: Dialect;
+  /** Reuse a database (two instances on one database, a restart on one file). */
+  database?: TestDatabase;
+  mailbox?: TestMailbox;
+  /** Environment on top of the test defaults, exactly as an operator would set it. */
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+}
+
+export async function startTestServer(options: TestServerOptions = {}) {
+  const ownDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
+  const ownMailbox = !options.mailbox;
+  const mailbox = options.mailbox ?? (await createTestMailbox());
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      BCRYPT_COST: '4',
+      JWT_SECRET: testJwtSecret,
+      DATABASE_URL: database.url,
+      MAIL_TRANSPORT: mailbox.url,
+      LOG_LEVEL: 'silent',
+      ...generousRateLimitEnv,
+      ...options.env,
+    },
+    { dataDirectory: mkdtempSync(join(tmpdir(), 'keyway-data-')) },
+  );
+  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  await migrate(orm);
+  const server = await createServer({ config, orm, logger: pino({ level: config.logLevel }), clock: options.clock });
+  const url = await server.start();
+  return {
+    url,
+    server,
+    config,
+    database,
+    mailbox,
+    /** Stops the server; drops the database and mailbox it created itself. */
+    async stop() {
+      await server.stop();
+      if (ownMailbox) await mailbox.close();
+      if (ownDatabase) await database.drop();
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;

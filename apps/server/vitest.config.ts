@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@keyway/source'] },
+  ssr: { resolve: { conditions: ['@keyway/source'] } },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.test.ts', 'src/main.ts', 'src/migrate.ts', 'src/testing/**'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { lines: 75, functions: 75, branches: 65, statements: 75 },
+    },
+  },
+});

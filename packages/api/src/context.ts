@@ -1,0 +1,69 @@
+/**
+ * Request context in two layers: `createContextInner` holds what procedures need and is
+ * what tests call; `createContext` reads it off a Node HTTP request.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AuthCore } from '@keyway/auth-core';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface ContextOptions {
+  core: AuthCore;
+  rateLimiter: RateLimiter;
+  clientIp: string;
+  /** The bearer token of the `Authorization` header, if any. */
+  accessToken: string | null;
+  userAgent?: string | null;
+  requestId?: string;
+}
+
+export function createContextInner(options: ContextOptions) {
+  return {
+    core: options.core,
+    rateLimiter: options.rateLimiter,
+    clientIp: options.clientIp,
+    accessToken: options.accessToken,
+    userAgent: options.userAgent ?? null,
+    requestId: options.requestId ?? null,
+  };
+}
+
+export type Context = ReturnType<typeof createContextInner>;
+
+/** The bearer token of an `Authorization` header; null when absent or not a bearer header. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/**
+ * The client's address: the socket's, or with `trustProxy` the right-most entry of
+ * `X-Forwarded-For` — the one our own proxy appended. The left-most is whatever the
+ * client chose to write, so it is never believed.
+ */
+export function clientIpOf(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = request.headers['x-forwarded-for'];
+    const value = Array.isArray(header) ? header.join(',') : header;
+    const last = value?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+export function createContextFactory(options: {
+  core: AuthCore;
+  rateLimiter: RateLimiter;
+  trustProxy: boolean;
+  requestIdOf: (request: IncomingMessage) => string;
+}) {
+  return ({ req }: { req: IncomingMessage }) =>
+    createContextInner({
+      core: options.core,
+      rateLimiter: options.rateLimiter,
+      clientIp: clientIpOf(req, options.trustProxy),
+      accessToken: bearerToken(req.headers.authorization),
+      userAgent: req.headers['user-agent'] ?? null,
+      requestId: options.requestIdOf(req),
+    });
+}

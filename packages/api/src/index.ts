@@ -1,0 +1,21 @@
+export {
+  bearerToken,
+  type Context,
+  type ContextOptions,
+  clientIpOf,
+  createContextFactory,
+  createContextInner,
+} from './context.js';
+export { authErrorToTrpcCode, isDatabaseUnavailable } from './errors.js';
+export {
+  createRateLimiter,
+  defaultRateLimitRules,
+  type RateLimitBucket,
+  RateLimitExceededError,
+  type RateLimiter,
+  type RateLimitRule,
+  type RateLimitRules,
+  type RateLimitStore,
+} from './rate-limit.js';
+export { type AppRouter, appRouter } from './router.js';
+export { createCallerFactory, type Meta } from './trpc.js';

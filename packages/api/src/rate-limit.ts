@@ -1,0 +1,97 @@
+/**
+ * Rate limits, counted by rate-limiter-flexible in memory (one instance) or in Redis
+ * (shared by every instance). With Redis, each limiter carries an in-memory insurance
+ * limiter: while Redis is unreachable, counts fall back to this instance and requests
+ * neither hang nor fail; when Redis answers again, it is used again.
+ */
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+export interface RateLimitRule {
+  max: number;
+  windowSeconds: number;
+}
+
+/** The buckets of contract section 7, each with its own rule. */
+export type RateLimitBucket = 'loginAccount' | 'loginIp' | 'registerIp' | 'resetIp' | 'defaultIp';
+export type RateLimitRules = Record<RateLimitBucket, RateLimitRule>;
+
+export const defaultRateLimitRules: RateLimitRules = {
+  loginAccount: { max: 5, windowSeconds: 15 * 60 },
+  loginIp: { max: 30, windowSeconds: 60 },
+  registerIp: { max: 10, windowSeconds: 3600 },
+  resetIp: { max: 5, windowSeconds: 3600 },
+  defaultIp: { max: 300, windowSeconds: 60 },
+};
+
+const keyPrefixes: Record<RateLimitBucket, string> = {
+  loginAccount: 'login:acct',
+  loginIp: 'login:ip',
+  registerIp: 'register:ip',
+  resetIp: 'reset:ip',
+  defaultIp: 'default:ip',
+};
+
+export class RateLimitExceededError extends Error {
+  override readonly name = 'RateLimitExceededError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; try again in ${retryAfterSeconds} seconds`);
+  }
+}
+
+export type RateLimitStore = { kind: 'memory' } | { kind: 'redis'; client: Redis };
+
+export interface RateLimiter {
+  /** Counts one hit; throws RateLimitExceededError when the bucket is over its limit. */
+  consume(bucket: RateLimitBucket, key: string): Promise<void>;
+  /** Throws RateLimitExceededError when the bucket is already full, without counting. */
+  assertNotExceeded(bucket: RateLimitBucket, key: string): Promise<void>;
+  /** Counts one hit without refusing (failed logins are counted after the fact). */
+  penalize(bucket: RateLimitBucket, key: string): Promise<void>;
+  reset(bucket: RateLimitBucket, key: string): Promise<void>;
+}
+
+const retryAfter = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext / 1000));
+
+export function createRateLimiter(options: { rules: RateLimitRules; store: RateLimitStore }): RateLimiter {
+  const { rules, store } = options;
+  const limiters = {} as Record<RateLimitBucket, RateLimiterAbstract>;
+  for (const bucket of Object.keys(rules) as RateLimitBucket[]) {
+    const base = {
+      points: rules[bucket].max,
+      duration: rules[bucket].windowSeconds,
+      keyPrefix: `keyway:${keyPrefixes[bucket]}`,
+    };
+    limiters[bucket] =
+      store.kind === 'memory'
+        ? new RateLimiterMemory(base)
+        : new RateLimiterRedis({
+            ...base,
+            storeClient: store.client,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory(base),
+          });
+  }
+
+  const rethrow = (error: unknown): never => {
+    if (error instanceof RateLimiterRes) throw new RateLimitExceededError(retryAfter(error.msBeforeNext));
+    throw error;
+  };
+
+  return {
+    async consume(bucket, key) {
+      await limiters[bucket].consume(key).catch(rethrow);
+    },
+    async assertNotExceeded(bucket, key) {
+      const state = await limiters[bucket].get(key);
+      if (state && state.consumedPoints >= rules[bucket].max)
+        throw new RateLimitExceededError(retryAfter(state.msBeforeNext));
+    },
+    async penalize(bucket, key) {
+      await limiters[bucket].penalty(key);
+    },
+    async reset(bucket, key) {
+      await limiters[bucket].delete(key);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import * as schemas from '../schemas/index.js';
+import { protectedProcedure, publicProcedure } from '../trpc.js';
+
+export const authRouter = {
+  login: publicProcedure
+    .meta({ rateLimit: 'login' })
+    .input(schemas.loginInput)
+    .output(schemas.loginOutput)
+    .mutation(({ ctx, input }) => ctx.services.auth.login({ ...input, userAgent: ctx.userAgent, ip: ctx.clientIp })),
+
+  refresh: publicProcedure
+    .input(schemas.refreshInput)
+    .output(schemas.tokenPairOutput)
+    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refreshToken)),
+
+  logout: protectedProcedure
+    .input(schemas.logoutInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.auth.logout(ctx.principal, input?.refreshToken);
+      return { success: true as const };
+    }),
+
+  logoutAll: protectedProcedure.output(schemas.successOutput).mutation(async ({ ctx }) => {
+    await ctx.services.auth.logoutAll(ctx.principal);
+    return { success: true as const };
+  }),
+};

@@ -1,0 +1,49 @@
+import * as schemas from '../schemas/index.js';
+import { protectedProcedure, publicProcedure } from '../trpc.js';
+
+export const usersRouter = {
+  register: publicProcedure
+    .meta({ rateLimit: 'register' })
+    .input(schemas.registerInput)
+    .output(schemas.userResultOutput)
+    .mutation(async ({ ctx, input }) => ({ user: await ctx.services.users.register(input) })),
+
+  me: protectedProcedure
+    .output(schemas.userResultOutput)
+    .query(async ({ ctx }) => ({ user: await ctx.services.users.me(ctx.principal) })),
+
+  changePassword: protectedProcedure
+    .input(schemas.changePasswordInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.users.changePassword(ctx.principal, input);
+      return { success: true as const };
+    }),
+
+  requestPasswordReset: publicProcedure
+    .meta({ rateLimit: 'reset' })
+    .input(schemas.requestPasswordResetInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.users.requestPasswordReset(input.email);
+      return { success: true as const };
+    }),
+
+  resetPassword: publicProcedure
+    .input(schemas.resetPasswordInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.users.resetPassword(input);
+      return { success: true as const };
+    }),
+
+  verifyEmail: publicProcedure
+    .input(schemas.verifyEmailInput)
+    .output(schemas.userResultOutput)
+    .mutation(async ({ ctx, input }) => ({ user: await ctx.services.users.verifyEmail(input.token) })),
+
+  resendVerification: protectedProcedure.output(schemas.successOutput).mutation(async ({ ctx }) => {
+    await ctx.services.users.resendVerification(ctx.principal);
+    return { success: true as const };
+  }),
+};

@@ -1,0 +1,71 @@
+/**
+ * Input and output schemas of every procedure. A leaf module that imports only zod, so the
+ * client and the demo's forms validate with exactly the rules the server applies.
+ */
+import { z } from 'zod';
+
+const minPasswordLength = 8;
+const maxPasswordLength = 128;
+const codePoints = (value: string) => [...value].length;
+
+/** Trimmed and lower-cased before it is checked, so `A@B.com ` and `a@b.com` are one account. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Email is required')
+  .max(254, 'Email must be at most 254 characters')
+  .pipe(z.email('Enter a valid email address'));
+
+/** Any Unicode, counted in characters (code points), never trimmed. */
+export const passwordSchema = z
+  .string()
+  .refine(
+    (value) => codePoints(value) >= minPasswordLength,
+    `Password must be at least ${minPasswordLength} characters`,
+  )
+  .refine(
+    (value) => codePoints(value) <= maxPasswordLength,
+    `Password must be at most ${maxPasswordLength} characters`,
+  );
+
+/** Emailed and JWT tokens: opaque, bounded so a huge string is refused before any work. */
+const tokenSchema = z.string().min(1, 'Token is required').max(4096, 'Token is too long');
+
+export const credentialsInput = z.object({ email: emailSchema, password: passwordSchema });
+export const registerInput = credentialsInput;
+/** Login checks only the shape: the policy applies to new passwords, not to existing ones. */
+export const loginInput = z.object({
+  email: emailSchema,
+  password: z.string().min(1, 'Password is required').max(1024),
+});
+export const refreshInput = z.object({ refreshToken: tokenSchema });
+export const logoutInput = z.object({ refreshToken: tokenSchema.optional() }).optional();
+export const changePasswordInput = z.object({
+  currentPassword: z.string().min(1, 'Current password is required').max(1024),
+  newPassword: passwordSchema,
+});
+export const requestPasswordResetInput = z.object({ email: emailSchema });
+export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: passwordSchema });
+export const verifyEmailInput = z.object({ token: tokenSchema });
+
+const isoDate = z.date().transform((date) => date.toISOString());
+
+export const userOutput = z.object({
+  id: z.string(),
+  email: z.string(),
+  emailVerified: z.boolean(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+export const userResultOutput = z.object({ user: userOutput });
+export const tokenPairOutput = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int(),
+});
+export const loginOutput = tokenPairOutput.extend({ user: userOutput });
+export const successOutput = z.object({ success: z.literal(true) });
+
+export type User = z.output<typeof userOutput>;
