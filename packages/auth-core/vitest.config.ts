@@ -5,6 +5,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@keyway/source'] } },
   test: {
     include: ['src/**/*.test.ts'],
+    // The JSON report feeds the totals line of .ci/run.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 20_000,
     coverage: {
       provider: 'v8',
