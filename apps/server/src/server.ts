@@ -14,10 +14,12 @@ import {
   type RateLimitStore,
 } from '@keyway/api';
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { createFastPath } from './trpc-fast-path.js';
 
 export const maxBodyBytes = 64 * 1024;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -52,6 +54,12 @@ function createRedisStore(url: string, logger: Logger): { store: RateLimitStore;
   return { store: { kind: 'redis', client }, close: async () => void client.disconnect() };
 }
 
+function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined {
+  return error.cause instanceof RateLimitExceededError
+    ? { 'Retry-After': String(error.cause.retryAfterSeconds) }
+    : undefined;
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json' });
   response.end(JSON.stringify(body));
@@ -63,30 +71,39 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
   const rateLimiter = createRateLimiter({ rules: config.rateLimitRules, store: redis?.store ?? { kind: 'memory' } });
   const allowedOrigins = new Set(config.corsOrigins);
 
+  /** Unexpected errors are logged with the request id; the caller sees only a generic message. */
+  function logProcedureError(error: TRPCError, path: string, request: IncomingMessage): void {
+    const requestId = requestIds.get(request);
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      logger.error({ err: error.cause ?? error, requestId, path }, 'Unexpected error');
+    } else if (error.code === 'SERVICE_UNAVAILABLE') {
+      logger.warn({ err: error.cause ?? error, requestId, path }, 'Database unavailable');
+    }
+  }
+
+  const createContext = createContextFactory({
+    core,
+    rateLimiter,
+    trustProxy: config.trustProxy,
+    requestIdOf: (request) => requestIds.get(request) ?? randomUUID(),
+  });
+  const fastPath = createFastPath({
+    router: appRouter,
+    maxBodyBytes,
+    createContext: (req) => createContext({ req }),
+    onError: ({ error, path, request }) => logProcedureError(error, path, request),
+    errorHeaders: retryAfterHeaders,
+  });
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: maxBodyBytes,
-    createContext: createContextFactory({
-      core,
-      rateLimiter,
-      trustProxy: config.trustProxy,
-      requestIdOf: (request) => requestIds.get(request) ?? randomUUID(),
-    }),
+    createContext,
     responseMeta({ errors }) {
-      const limited = errors.find((error) => error.cause instanceof RateLimitExceededError)?.cause;
-      return limited instanceof RateLimitExceededError
-        ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } }
-        : {};
+      const headers = errors.map(retryAfterHeaders).find(Boolean);
+      return headers ? { headers } : {};
     },
-    onError({ error, path, req }) {
-      const requestId = requestIds.get(req);
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        logger.error({ err: error.cause ?? error, requestId, path }, 'Unexpected error');
-      } else if (error.code === 'SERVICE_UNAVAILABLE') {
-        logger.warn({ err: error.cause ?? error, requestId, path }, 'Database unavailable');
-      }
-    },
+    onError: ({ error, path, req }) => logProcedureError(error, path ?? '', req),
   });
 
   async function health(response: ServerResponse): Promise<void> {
@@ -145,7 +162,9 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
         });
         return;
       }
-      trpcHandler(request, response);
+      const query = request.url?.indexOf('?') ?? -1;
+      const search = query === -1 ? '' : (request.url ?? '').slice(query + 1);
+      if (!fastPath(request, response, path.slice('/trpc/'.length), search)) trpcHandler(request, response);
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -1,0 +1,68 @@
+/**
+ * PostgreSQL disappears under a running server (its link cut through a TCP proxy the test
+ * controls; the shared PostgreSQL itself is never touched) and comes back: the server
+ * answers fast and honestly while it is gone, and recovers on its own.
+ */
+import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../testing.js';
+import { call, eventually, testPassword, timed, unique } from './harness.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+const postgres = (await testDialects()).includes('postgresql');
+
+describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let instance: TestServer;
+  const email = `${unique('outage')}@example.com`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgresql');
+    const { hostname, port } = new URL(database.url);
+    proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    instance = await startTestServer({ database, env: { DATABASE_URL: proxy.rewrite(database.url) } });
+    expect((await call(instance.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await instance?.server.stop();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  for (const mode of ['reset', 'blackhole'] as const) {
+    it(`fails fast with 503 while the database is unreachable (${mode}) and recovers without a restart`, async () => {
+      const login = await call(instance.url, 'auth.login', { email, password: testPassword });
+      expect(login.status).toBe(200);
+      const token = login.body.result.data.accessToken as string;
+
+      proxy.cut(mode);
+
+      const health = await timed(`${instance.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ status: 'unavailable' });
+      expect(health.ms).toBeLessThan(4_000);
+
+      for (const attempt of [
+        () => call(instance.url, 'auth.login', { email, password: testPassword }),
+        () => call(instance.url, 'users.me', undefined, { token, query: true }),
+        () => call(instance.url, 'users.register', { email: `${unique('new')}@example.com`, password: testPassword }),
+      ]) {
+        const failed = await attempt();
+        console.log(mode, failed.status, Math.round(failed.ms), JSON.stringify(failed.body));
+        expect(failed.status).toBe(503);
+        expect(failed.body.error.data.code).toBe('SERVICE_UNAVAILABLE');
+        expect(failed.body.error.message).toMatch(/database is unavailable/i);
+        expect(failed.ms).toBeLessThan(6_000);
+      }
+
+      proxy.restore();
+
+      await eventually('health to answer 200 again', async () => (await timed(`${instance.url}/healthz`)).status === 200);
+      const again = await call(instance.url, 'auth.login', { email, password: testPassword });
+      expect(again.status).toBe(200);
+      expect((await call(instance.url, 'users.me', undefined, { token, query: true })).status).toBe(200);
+    });
+  }
+});
