@@ -15,7 +15,8 @@ export class ConfigError extends Error {
     readonly variable: string,
     problem: string,
   ) {
-    super(`${variable} ${problem}`);
+    // The message is printed as one line: a value with a newline in it must not break it.
+    super(`${variable} ${problem.replace(/\p{Cc}/gu, (character) => JSON.stringify(character).slice(1, -1))}`);
   }
 }
 
@@ -51,6 +52,8 @@ export interface ServerConfig {
   mailTransport: string;
   mailFrom: string;
   rateLimitStore: string;
+  /** First part of every rate-limit key; one value per deployment sharing a Redis. */
+  rateLimitPrefix: string;
   rateLimitRules: RateLimitRules;
   trustProxy: boolean;
   corsOrigins: string[];
@@ -121,11 +124,21 @@ function readUrl(env: Env, name: string, fallback: string): string {
 /** The development JWT secret: generated once, then kept in the data folder. */
 function developmentSecret(dataDirectory: string): string {
   const file = join(dataDirectory, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDirectory, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dataDirectory, { recursive: true });
+      try {
+        // 'wx': when another process (a second `pnpm dev` start) wrote one a moment ago, keep it.
+        writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    // An unwritable data folder is a configuration problem, reported as one (no stack trace).
+    throw new ConfigError('JWT_SECRET', `is not set and ${file} cannot be used: ${(error as Error).message}`);
+  }
 }
 
 export function loadConfig(env: Env = process.env, options: { dataDirectory?: string } = {}): ServerConfig {
@@ -169,6 +182,10 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
   if (rateLimitStore !== 'memory' && !/^rediss?:\/\/[^/]+/.test(rateLimitStore)) {
     throw new ConfigError('RATE_LIMIT_STORE', `must be memory or a redis:// URL, got "${rateLimitStore}"`);
   }
+  const rateLimitPrefix = env.RATE_LIMIT_PREFIX || 'keyway';
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(rateLimitPrefix)) {
+    throw new ConfigError('RATE_LIMIT_PREFIX', `must be 1-64 letters, digits or . _ : -, got "${rateLimitPrefix}"`);
+  }
   const rateLimitRules = Object.fromEntries(
     (Object.keys(rateLimitVariables) as RateLimitBucket[]).map((bucket) => [
       bucket,
@@ -176,13 +193,18 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     ]),
   ) as RateLimitRules;
 
+  // Serialised as browsers send Origin (lower-case host, no default port), so the
+  // allow-list's exact-match lookup does not depend on how the operator wrote an origin.
   const corsOrigins = (env.CORS_ORIGINS || new URL(appUrl).origin)
     .split(',')
     .map((origin) => origin.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
-  for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}"`);
-  }
+    .filter(Boolean)
+    .map((origin) => {
+      try {
+        if (/^https?:\/\/[^/?#\s]+$/.test(origin)) return new URL(origin).origin;
+      } catch {}
+      throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}"`);
+    });
 
   const logLevel = (env.LOG_LEVEL || 'info') as ServerConfig['logLevel'];
   if (!logLevels.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
@@ -206,6 +228,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     mailTransport,
     mailFrom: env.MAIL_FROM || 'Keyway <no-reply@localhost>',
     rateLimitStore,
+    rateLimitPrefix,
     rateLimitRules,
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     corsOrigins,

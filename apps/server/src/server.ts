@@ -33,25 +33,62 @@ export interface ServerOptions {
   mail?: MailSender;
 }
 
+/**
+ * The shared rate-limit store. ioredis fails commands at once while disconnected (no offline
+ * queue) and rate-limiter-flexible then counts in this instance's memory (the insurance
+ * limiter), so a Redis outage loosens limits to per-instance ones instead of failing or
+ * stalling requests. A link that is up but silent (a partition, a stalled Redis) would cost
+ * every command its full timeout instead, so a watchdog pings once a second and drops a
+ * connection whose ping times out: requests use memory at once while the client reconnects
+ * in the background. The switch to memory and the return to Redis are each logged once.
+ */
 function createRedisStore(url: string, logger: Logger): { store: RateLimitStore; close(): Promise<void> } {
   const client = new Redis(url, {
-    // Fail commands at once while disconnected: the in-memory insurance limiter answers instead.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 250, 2000),
   });
-  let healthy = true;
-  client.on('error', (error) => {
-    if (healthy) logger.warn({ err: error }, 'Redis unreachable; rate limits fall back to this instance');
-    healthy = false;
-  });
+  let shared = true;
+  let closing = false;
+  const fallBack = (reason: string, error?: unknown) => {
+    if (!shared || closing) return;
+    shared = false;
+    logger.warn({ err: error, reason }, 'Redis unreachable; rate limits fall back to per-instance memory');
+  };
+  client.on('error', (error) => fallBack(error.message, error));
+  client.on('close', () => fallBack('connection closed'));
   client.on('ready', () => {
-    if (!healthy) logger.info('Redis reachable again; rate limits are shared');
-    healthy = true;
+    if (!shared) logger.info('Redis reachable again; rate limits are shared across instances');
+    shared = true;
   });
-  return { store: { kind: 'redis', client }, close: async () => void client.disconnect() };
+
+  let pinging = false;
+  const watchdog = setInterval(() => {
+    if (pinging || client.status !== 'ready') return;
+    pinging = true;
+    client
+      .ping()
+      .catch((error: unknown) => {
+        if (client.status !== 'ready' || closing) return;
+        fallBack('ping timed out', error);
+        client.stream.destroy();
+      })
+      .finally(() => {
+        pinging = false;
+      });
+  }, 1000);
+  watchdog.unref();
+
+  return {
+    store: { kind: 'redis', client },
+    close: async () => {
+      closing = true;
+      clearInterval(watchdog);
+      client.disconnect();
+    },
+  };
 }
 
 function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined {
@@ -68,7 +105,11 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {
   const core = await createAuthCore({ orm, config, clock, logger, mail });
   const redis = config.rateLimitStore === 'memory' ? null : createRedisStore(config.rateLimitStore, logger);
-  const rateLimiter = createRateLimiter({ rules: config.rateLimitRules, store: redis?.store ?? { kind: 'memory' } });
+  const rateLimiter = createRateLimiter({
+    rules: config.rateLimitRules,
+    store: redis?.store ?? { kind: 'memory' },
+    keyPrefix: config.rateLimitPrefix,
+  });
   const allowedOrigins = new Set(config.corsOrigins);
 
   /** Unexpected errors are logged with the request id; the caller sees only a generic message. */
@@ -100,8 +141,13 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     maxBodySize: maxBodyBytes,
     createContext,
     responseMeta({ errors }) {
-      const headers = errors.map(retryAfterHeaders).find(Boolean);
-      return headers ? { headers } : {};
+      // The adapter writes its own `Vary` over the one set in the request handler; appending
+      // keeps `Origin` in it, so a cache never serves one origin's CORS answer to another.
+      const headers = new Headers([['Vary', 'Origin']]);
+      for (const [name, value] of Object.entries(errors.map(retryAfterHeaders).find(Boolean) ?? {})) {
+        headers.set(name, value);
+      }
+      return { headers };
     },
     onError: ({ error, path, req }) => logProcedureError(error, path ?? '', req),
   });
@@ -112,20 +158,32 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     sendJson(response, up ? 200 : 503, { status: up ? 'ok' : 'unavailable' });
   }
 
+  // While stopping, every response closes its connection, so keep-alive clients of the
+  // requests being drained do not hold the server open until their idle timeout.
+  let stopping = false;
+  const inFlight = new Set<ServerResponse>();
+
   const server = createHttpServer((request, response) => {
     const started = performance.now();
+    inFlight.add(response);
+    if (stopping) response.setHeader('Connection', 'close');
     const incomingId = request.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
     requestIds.set(request, requestId);
     response.setHeader('X-Request-Id', requestId);
     response.setHeader('X-Content-Type-Options', 'nosniff');
+    // The answer depends on the Origin header whether or not it is allowed.
+    response.setHeader('Vary', 'Origin');
     const origin = request.headers.origin;
     if (origin && allowedOrigins.has(origin)) {
       response.setHeader('Access-Control-Allow-Origin', origin);
-      response.setHeader('Vary', 'Origin');
+      // Without this a browser app cannot read them (support tickets quote the request id).
+      response.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
     }
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    response.on('finish', () => {
+    // 'close' rather than 'finish': a request whose client went away still gets its one line.
+    response.on('close', () => {
+      inFlight.delete(response);
       logger.info(
         {
           requestId,
@@ -133,9 +191,13 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
           path,
           status: response.statusCode,
           ms: Math.round((performance.now() - started) * 10) / 10,
+          ...(response.writableFinished ? {} : { aborted: true }),
         },
         'request',
       );
+      // A response whose headers went out before stop() kept its connection alive: close it
+      // as soon as it is idle.
+      if (stopping) setImmediate(() => server.closeIdleConnections());
     });
 
     if (request.method === 'OPTIONS') {
@@ -147,8 +209,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       response.end();
       return;
     }
+    if (path === '/trpc' || path.startsWith('/trpc/')) response.setHeader('Cache-Control', 'no-store');
     if (path.startsWith('/trpc/')) {
-      response.setHeader('Cache-Control', 'no-store');
       const length = Number(request.headers['content-length']);
       if (length > maxBodyBytes) {
         // Refused before a byte of the body is read.
@@ -209,6 +271,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     /** Stops accepting, lets in-flight requests finish, then closes mail, Redis and the database. */
     async stop(): Promise<void> {
       clearInterval(purgeTimer);
+      stopping = true;
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 10_000);

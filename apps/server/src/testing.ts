@@ -3,13 +3,14 @@
  * a migrated database of the chosen dialect, a real SMTP mailbox, silent logs, bcrypt
  * cost 4 and generous rate limits unless the test's `env` says otherwise.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, type Dialect, migrate, openOrm } from '@keyway/auth-core';
 import { createTestDatabase, createTestMailbox, type TestDatabase, type TestMailbox } from '@keyway/auth-core/testing';
 import pino from 'pino';
 import { loadConfig } from './config.js';
+import type { Logger } from './logger.js';
 import { createServer } from './server.js';
 
 export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   /** Environment on top of the test defaults, exactly as an operator would set it. */
   env?: Record<string, string | undefined>;
   clock?: Clock;
+  /** Where the server logs (silent unless `env.LOG_LEVEL` says otherwise); tests read it. */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
@@ -37,6 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
   const ownMailbox = !options.mailbox;
   const mailbox = options.mailbox ?? (await createTestMailbox());
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'keyway-data-'));
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -50,21 +54,25 @@ export async function startTestServer(options: TestServerOptions = {}) {
       ...generousRateLimitEnv,
       ...options.env,
     },
-    { dataDirectory: mkdtempSync(join(tmpdir(), 'keyway-data-')) },
+    { dataDirectory },
   );
   const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   await migrate(orm);
-  const server = await createServer({ config, orm, logger: pino({ level: config.logLevel }), clock: options.clock });
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const server = await createServer({ config, orm, logger, clock: options.clock });
   const url = await server.start();
   return {
     url,
     server,
+    /** The server's database connection (a test may close it to see the server fail). */
+    orm,
     config,
     database,
     mailbox,
     /** Stops the server; drops the database and mailbox it created itself. */
     async stop() {
       await server.stop();
+      rmSync(dataDirectory, { recursive: true, force: true });
       if (ownMailbox) await mailbox.close();
       if (ownDatabase) await database.drop();
     },

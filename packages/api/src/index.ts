@@ -13,6 +13,7 @@ export {
   type RateLimitBucket,
   RateLimitExceededError,
   type RateLimiter,
+  type RateLimiterOptions,
   type RateLimitRule,
   type RateLimitRules,
   type RateLimitStore,

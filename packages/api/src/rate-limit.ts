@@ -53,14 +53,24 @@ export interface RateLimiter {
 
 const retryAfter = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext / 1000));
 
-export function createRateLimiter(options: { rules: RateLimitRules; store: RateLimitStore }): RateLimiter {
-  const { rules, store } = options;
+export interface RateLimiterOptions {
+  rules: RateLimitRules;
+  store: RateLimitStore;
+  /**
+   * First part of every key (`<prefix>:login:ip:<ip>`), so deployments or test runs sharing
+   * one Redis keep their counts apart. Every instance of one deployment must use the same.
+   */
+  keyPrefix?: string;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { rules, store, keyPrefix = 'keyway' } = options;
   const limiters = {} as Record<RateLimitBucket, RateLimiterAbstract>;
   for (const bucket of Object.keys(rules) as RateLimitBucket[]) {
     const base = {
       points: rules[bucket].max,
       duration: rules[bucket].windowSeconds,
-      keyPrefix: `keyway:${keyPrefixes[bucket]}`,
+      keyPrefix: `${keyPrefix}:${keyPrefixes[bucket]}`,
     };
     limiters[bucket] =
       store.kind === 'memory'

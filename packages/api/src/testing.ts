@@ -4,12 +4,49 @@
  */
 import { type AuthCoreConfig, type Dialect, silentLogger } from '@keyway/auth-core';
 import { createTestCore } from '@keyway/auth-core/testing';
+import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createContextInner } from './context.js';
 import { createRateLimiter, defaultRateLimitRules, type RateLimiter, type RateLimitRules } from './rate-limit.js';
 import { appRouter } from './router.js';
 import { createCallerFactory } from './trpc.js';
 
 const createCaller = createCallerFactory(appRouter);
+
+/** tRPC's JSON envelope: a result, or an error with its formatted `data`. */
+export interface HttpBody {
+  result?: { data: unknown };
+  error?: {
+    message: string;
+    code: number;
+    data: {
+      code: string;
+      httpStatus: number;
+      path?: string;
+      stack?: string;
+      fieldErrors?: Record<string, string[]>;
+      retryAfter?: number;
+      requestId?: string;
+    };
+  };
+}
+
+/** Who a test call comes from: the client's address and its bearer token, if any. */
+export interface ClientOptions {
+  accessToken?: string | null;
+  clientIp?: string;
+}
+
+/** The TRPCError a call rejects with; throws when the call succeeds or fails otherwise. */
+export async function rejectionOf(call: Promise<unknown>): Promise<TRPCError> {
+  const outcome = await call.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected a TRPCError, got ${JSON.stringify(outcome.value)}`);
+  if (!(outcome.error instanceof TRPCError)) throw outcome.error;
+  return outcome.error;
+}
 
 export interface TestHarnessOptions {
   dialect?: Dialect;
@@ -35,17 +72,41 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
     options.rateLimiter ??
     createRateLimiter({ rules: { ...generousRateLimitRules, ...options.rules }, store: { kind: 'memory' } });
 
+  const contextFor = (client: ClientOptions = {}) =>
+    createContextInner({
+      core: base.core,
+      rateLimiter,
+      clientIp: client.clientIp ?? '203.0.113.1',
+      accessToken: client.accessToken ?? null,
+      requestId: 'test-request-id',
+    });
+
   /** A caller as a client at `clientIp`, optionally bearing an access token. */
-  const caller = (context: { accessToken?: string | null; clientIp?: string } = {}) =>
-    createCaller(
-      createContextInner({
-        core: base.core,
-        rateLimiter,
-        clientIp: context.clientIp ?? '203.0.113.1',
-        accessToken: context.accessToken ?? null,
-        requestId: 'test',
+  const caller = (client: ClientOptions = {}) => createCaller(contextFor(client));
+
+  /**
+   * A procedure called through tRPC's HTTP handling (the fetch adapter, no socket): the
+   * status and the formatted JSON body a client would receive, `error.data` included.
+   */
+  async function http(
+    path: string,
+    options: ClientOptions & { input?: unknown; method?: 'GET' | 'POST' } = {},
+  ): Promise<{ status: number; body: HttpBody }> {
+    const method = options.method ?? 'POST';
+    const url = new URL(`http://keyway.test/trpc/${path}`);
+    if (method === 'GET' && options.input !== undefined) url.searchParams.set('input', JSON.stringify(options.input));
+    const response = await fetchRequestHandler({
+      endpoint: '/trpc',
+      router: appRouter,
+      req: new Request(url, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' && options.input !== undefined ? JSON.stringify(options.input) : undefined,
       }),
-    );
+      createContext: () => contextFor(options),
+    });
+    return { status: response.status, body: (await response.json()) as HttpBody };
+  }
 
   let counter = 0;
   /** Registers a user; returns the credentials and the user. */
@@ -63,7 +124,7 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
     return { ...account, session, caller: caller({ accessToken: session.accessToken }) };
   }
 
-  return { ...base, rateLimiter, caller, createUser, loginAs };
+  return { ...base, rateLimiter, caller, http, createUser, loginAs };
 }
 
 export type TestHarness = Awaited<ReturnType<typeof createTestHarness>>;

@@ -9,6 +9,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import { SqliteDriver, MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import { entities } from './entities/index.js';
+import type { Logger } from './logger.js';
 import { postgresMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 
@@ -37,9 +38,32 @@ export interface OrmOptions {
   poolMax?: number;
   /** Log every SQL statement (development aid). */
   debug?: boolean;
+  /** Where the driver's own warnings go (a connection dropped from the pool); else knex prints them. */
+  logger?: Logger;
+  /**
+   * PostgreSQL: the server cancels a statement after this many milliseconds, and the client
+   * gives up 2 s later. 0 turns both off (the `migrate` command: a migration may be long).
+   */
+  statementTimeoutMillis?: number;
 }
 
-export async function openOrm({ databaseUrl, poolMax = 10, debug = false }: OrmOptions): Promise<Orm> {
+/**
+ * PostgreSQL time budget, so that a database that vanishes makes requests fail in seconds
+ * instead of hanging: opening a connection gives up after 2 s (a refused link fails at once),
+ * waiting for a pooled connection after 4 s, and a statement after 10 s (by default).
+ * A connection whose link died is marked by knex and discarded on its next checkout, so the
+ * same pool recovers by itself when the database is back.
+ */
+const postgresConnectTimeoutMillis = 2_000;
+const postgresAcquireTimeoutMillis = 4_000;
+
+export async function openOrm({
+  databaseUrl,
+  poolMax = 10,
+  debug = false,
+  logger,
+  statementTimeoutMillis = 10_000,
+}: OrmOptions): Promise<Orm> {
   const target = parseDatabaseUrl(databaseUrl);
   if (!target) throw new Error(`Unsupported DATABASE_URL: ${databaseUrl}`);
   const common = {
@@ -67,15 +91,72 @@ export async function openOrm({ databaseUrl, poolMax = 10, debug = false }: OrmO
     driver: PostgreSqlDriver,
     clientUrl: target.location,
     migrations: { migrationsList: postgresMigrations, snapshot: false, transactional: true, silent: true },
-    pool: { min: 0, max: poolMax, acquireTimeoutMillis: 5_000 },
-    driverOptions: { connection: { connectionTimeoutMillis: 3_000, statement_timeout: 10_000 } },
+    pool: { min: 0, max: poolMax, acquireTimeoutMillis: postgresAcquireTimeoutMillis },
+    driverOptions: {
+      connection: {
+        connectionTimeoutMillis: postgresConnectTimeoutMillis,
+        statement_timeout: statementTimeoutMillis,
+        // The client-side bound for a link that went silent (the server's statement_timeout
+        // answer cannot arrive): later than the server's own, so that one normally wins.
+        query_timeout: statementTimeoutMillis > 0 ? statementTimeoutMillis + 2_000 : undefined,
+        // Lets the OS notice a peer that vanished without closing (a failover, a NAT drop).
+        keepAlive: true,
+      },
+      // knex prints these with console.log; they belong in the structured log.
+      ...(logger && {
+        log: {
+          warn: (message: unknown) => logger.warn({ detail: String(message) }, 'Database driver warning'),
+          error: (message: unknown) => logger.error({ detail: String(message) }, 'Database driver error'),
+          deprecate: (method: unknown, alternative: unknown) =>
+            logger.warn({ detail: `${String(method)} is deprecated; use ${String(alternative)}` }, 'Database driver'),
+          debug: () => {},
+        },
+      }),
+    },
   }) as Promise<Orm>;
 }
 
-/** Applies pending migrations; returns the names applied (none when up to date). */
+/** The advisory lock migrations take on PostgreSQL; any constant every Keyway version shares. */
+const migrationLockKey = 0x6b657977; // 'keyw'
+/** How long an instance waits for another one's migrations before it gives up. */
+const migrationLockWaitMillis = 5 * 60_000;
+
+interface PgClient {
+  connect(): Promise<unknown>;
+  query(sql: string, values?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Applies pending migrations; returns the names applied (none when up to date).
+ * On PostgreSQL, instances that start together (`MIGRATE_ON_START`) take turns: each holds a
+ * session advisory lock while it migrates, so the others wait and then find nothing pending
+ * (without it, all but one fail on tables that already exist). The lock lives on a connection
+ * of its own, outside the pool, so a pool of one still works and the wait is not cut short by
+ * the pool's statement timeout.
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((migration) => migration.name);
+  const up = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
+  if (!(orm.em.getDriver() instanceof PostgreSqlDriver)) return up();
+  const { driver, connectionSettings } = orm.em.getConnection().getKnex().client as {
+    driver: { Client: new (settings: object) => PgClient };
+    connectionSettings: object;
+  };
+  const lock = new driver.Client({
+    ...connectionSettings,
+    statement_timeout: migrationLockWaitMillis,
+    query_timeout: migrationLockWaitMillis + 2_000,
+  });
+  // A lock connection that drops ends the wait with an error from query(); nothing to add.
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [migrationLockKey]);
+    return await up();
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 /** True when the database answers a trivial query. */

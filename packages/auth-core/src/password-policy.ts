@@ -1,6 +1,8 @@
 /**
  * The password rules every procedure keeps. Length is counted in Unicode code points
- * (what a person would call characters), so an emoji counts once.
+ * (what a person would call characters), so an emoji counts once, and after NFC
+ * normalisation, the form passwords are hashed in: `é` typed as one code point or as
+ * `e` + a combining accent is the same password and must count the same.
  *
  * The common-password list is zxcvbn-ts's (about 49,000 entries from real breaches), a
  * maintained package rather than a list of our own; it is checked case-insensitively.
@@ -23,7 +25,7 @@ export function isCommonPassword(password: string): boolean {
 
 export function passwordLength(password: string): number {
   let count = 0;
-  for (const _ of password) count++;
+  for (const _ of password.normalize('NFC')) count++;
   return count;
 }
 

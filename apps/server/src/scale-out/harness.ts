@@ -1,19 +1,11 @@
 /**
  * Helpers of the scale-out suites: plain HTTP calls to a running server (timed, so a test
- * can say "answered within N seconds"), server instances whose log lines a test can read,
- * and names unique to one run so parallel suites sharing one Redis never collide.
+ * can say "answered within N seconds"), a logger whose lines a test can read, and names
+ * unique to one run so parallel suites sharing one Redis never collide.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { migrate, openOrm } from '@keyway/auth-core';
-import type { TestDatabase } from '@keyway/auth-core/testing';
 import pino from 'pino';
-import { loadConfig } from '../config.js';
-import { createServer } from '../server.js';
-import { generousRateLimitEnv, testJwtSecret } from '../testing.js';
 
 export interface CallResult {
   status: number;
@@ -49,10 +41,7 @@ export async function call(
   });
 }
 
-export async function timed(
-  url: string,
-  init: RequestInit & { timeoutMs?: number } = {},
-): Promise<CallResult> {
+export async function timed(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<CallResult> {
   const started = performance.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 15_000) });
   const text = await response.text();
@@ -86,11 +75,8 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/**
- * A server like `startTestServer`'s (same test defaults) whose log lines the test can read;
- * the shared harness logs nowhere. Mail goes to the log too (the `console` transport).
- */
-export async function startLoggedServer(options: { database: TestDatabase; env?: Record<string, string | undefined> }) {
+/** A pino logger whose lines the test can read (the shared harness logs nowhere by default). */
+export function captureLogs(level = 'info') {
   const lines: LogLine[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -98,31 +84,10 @@ export async function startLoggedServer(options: { database: TestDatabase; env?:
       done();
     },
   });
-  const config = loadConfig(
-    {
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      BCRYPT_COST: '4',
-      JWT_SECRET: testJwtSecret,
-      DATABASE_URL: options.database.url,
-      MAIL_TRANSPORT: 'console',
-      LOG_LEVEL: 'info',
-      ...generousRateLimitEnv,
-      ...options.env,
-    },
-    { dataDirectory: mkdtempSync(join(tmpdir(), 'keyway-data-')) },
-  );
-  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
-  await migrate(orm);
-  const server = await createServer({ config, orm, logger: pino({ level: config.logLevel }, sink) });
-  const url = await server.start();
   return {
-    url,
-    server,
+    logger: pino({ level }, sink),
     lines,
-    /** The log lines whose message matches. */
-    logged: (pattern: RegExp) => lines.filter((line) => pattern.test(line.msg)),
-    stop: () => server.stop(),
+    /** The lines whose message matches. */
+    matching: (pattern: RegExp) => lines.filter((line) => pattern.test(line.msg)),
   };
 }

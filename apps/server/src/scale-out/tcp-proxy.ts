@@ -1,55 +1,64 @@
 /**
  * A TCP proxy a test controls, to cut the link between a server and PostgreSQL or Redis
- * without touching the shared service itself. `cut()` destroys every open connection and
- * then either resets new ones at once (the peer is down) or holds them silently (the
- * network is partitioned, so only the client's own timeouts end the wait); `restore()`
- * forwards again.
+ * without touching the shared service itself. Three ways to cut it:
+ * - `reset`: every open connection is reset and new ones are reset at once (the peer died);
+ * - `blackhole`: open connections are reset, new ones are accepted and then never answered
+ *   (the host vanished: only the client's own connect timeout ends the wait);
+ * - `partition`: open connections stay open but nothing crosses any more, and new ones are
+ *   held as in a black hole (a network partition: only the client's timeouts help).
+ * `restore()` forwards again; connections held or frozen by the cut are reset then, as the
+ * operating system would eventually do.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-export type CutMode = 'reset' | 'blackhole';
+export type CutMode = 'reset' | 'blackhole' | 'partition';
 
 export interface TcpProxy {
   /** The port the proxy listens on (127.0.0.1). */
   readonly port: number;
   /** `url` with its host and port replaced by the proxy's. */
   rewrite(url: string): string;
-  /** Destroys every open connection; new ones are reset (default) or held silently. */
   cut(mode?: CutMode): void;
-  /** Forwards new connections again. */
   restore(): void;
   readonly state: 'open' | CutMode;
-  /** Connections accepted since the proxy started. */
-  readonly accepted: number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let state: TcpProxy['state'] = 'open';
-  let accepted = 0;
   const sockets = new Set<Socket>();
+  const links = new Set<{ client: Socket; upstream: Socket }>();
 
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    // A destroyed peer is expected here; the proxy's job is to pass that on, not to throw.
+    // A destroyed peer is what this proxy is for; pass it on, never throw.
     socket.on('error', () => socket.destroy());
   };
 
   const server: Server = createServer((client) => {
-    accepted += 1;
     track(client);
     if (state === 'reset') {
       client.resetAndDestroy();
       return;
     }
-    if (state === 'blackhole') return; // held (and its bytes ignored) until cut again or closed
+    if (state !== 'open') {
+      client.pause(); // held, unanswered, until restore() or close()
+      return;
+    }
     const upstream = connect(target.port, target.host);
     track(upstream);
+    const link = { client, upstream };
+    links.add(link);
     client.pipe(upstream);
     upstream.pipe(client);
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
+    const end = () => {
+      links.delete(link);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.once('close', end);
+    upstream.once('close', end);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -60,12 +69,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
   });
   const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('TCP proxy has no port');
+  if (!address || typeof address === 'string') throw new Error('The TCP proxy did not get a port');
   const port = address.port;
 
-  const destroyAll = () => {
-    for (const socket of sockets) socket.resetAndDestroy();
+  const resetAll = () => {
+    for (const socket of sockets) if (!socket.destroyed) socket.resetAndDestroy();
     sockets.clear();
+    links.clear();
   };
 
   return {
@@ -78,21 +88,27 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     cut(mode = 'reset') {
       state = mode;
-      destroyAll();
+      if (mode !== 'partition') {
+        resetAll();
+        return;
+      }
+      for (const { client, upstream } of links) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     restore() {
-      // Connections held by a black hole never reached the target: end them so clients retry.
-      if (state === 'blackhole') destroyAll();
+      if (state !== 'open') resetAll();
       state = 'open';
     },
     get state() {
       return state;
     },
-    get accepted() {
-      return accepted;
-    },
     async close() {
-      destroyAll();
+      state = 'reset';
+      resetAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

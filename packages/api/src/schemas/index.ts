@@ -6,7 +6,8 @@ import { z } from 'zod';
 
 const minPasswordLength = 8;
 const maxPasswordLength = 128;
-const codePoints = (value: string) => [...value].length;
+/** Characters as auth-core counts them: code points of the NFC form, the form passwords are hashed in. */
+const codePoints = (value: string) => [...value.normalize('NFC')].length;
 
 /** Trimmed and lower-cased before it is checked, so `A@B.com ` and `a@b.com` are one account. */
 export const emailSchema = z

@@ -97,11 +97,11 @@ export function createRepositories(em: EntityManager): Repositories {
           }
         );
       },
-      async rotate({ id, presentedJti, nextJti, now, expiresAt }) {
+      async rotate({ id, presentedJti, nextJti, now }) {
         const updated = await em.nativeUpdate(
           Session,
           { id, currentRefreshJti: presentedJti, revokedAt: null, expiresAt: { $gt: now } },
-          { currentRefreshJti: nextJti, lastUsedAt: now, expiresAt },
+          { currentRefreshJti: nextJti, lastUsedAt: now },
         );
         return updated === 1;
       },

@@ -40,9 +40,10 @@ export interface SessionRepository {
   findById(id: string): Promise<SessionRecord | null>;
   /**
    * Compare-and-set rotation: swaps the refresh jti only if the presented one is current
-   * and the session live. True when this caller won the swap.
+   * and the session live. True when this caller won the swap. The session's expiry is
+   * absolute and left as it is.
    */
-  rotate(input: { id: string; presentedJti: string; nextJti: string; now: Date; expiresAt: Date }): Promise<boolean>;
+  rotate(input: { id: string; presentedJti: string; nextJti: string; now: Date }): Promise<boolean>;
   revoke(id: string, now: Date): Promise<void>;
   revokeAllForUser(userId: string, now: Date, options?: { exceptSessionId?: string }): Promise<void>;
   /**

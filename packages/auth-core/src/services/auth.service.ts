@@ -59,8 +59,6 @@ export function createAuthService({
     };
   }
 
-  const sessionExpiry = (now: Date) => new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
-
   return {
     async login(input: {
       email: string;
@@ -82,7 +80,7 @@ export function createAuthService({
       }
       const sessionId = randomUUID();
       const refreshJti = randomUUID();
-      const expiresAt = sessionExpiry(now);
+      const expiresAt = new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
       await sessions.create({
         id: sessionId,
         userId: user.id,
@@ -106,9 +104,12 @@ export function createAuthService({
       if (!claims) throw new AuthError('TOKEN_INVALID');
       const now = clock.now();
       const nextJti = randomUUID();
-      const expiresAt = sessionExpiry(now);
-      if (await sessions.rotate({ id: claims.sid, presentedJti: claims.jti, nextJti, now, expiresAt })) {
-        return issuePair(claims.sub, claims.sid, nextJti, expiresAt);
+      // A session's lifetime is absolute: rotation never extends it, so a stolen refresh
+      // token that keeps being rotated still dies with its login. The presented token
+      // expires with the session, so the next one inherits its `exp`.
+      const sessionExpiresAt = new Date(claims.exp * 1000);
+      if (await sessions.rotate({ id: claims.sid, presentedJti: claims.jti, nextJti, now })) {
+        return issuePair(claims.sub, claims.sid, nextJti, sessionExpiresAt);
       }
       const session = await sessions.findById(claims.sid);
       if (session && session.userId === claims.sub && !session.revokedAt && session.expiresAt > now) {

@@ -20,6 +20,12 @@ export {
   testDialects,
 } from './database.js';
 export { createTestMailbox, type ReceivedMail, type TestMailbox } from './mailbox.js';
+export {
+  createMemoryRepositories,
+  type MemoryEmailToken,
+  type MemoryRepositories,
+  type MemorySession,
+} from './memory-repositories.js';
 
 /** bcrypt's minimum cost: tests measure behaviour, not hashing speed. */
 export const testBcryptCost = 4;

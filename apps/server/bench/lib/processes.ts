@@ -1,0 +1,270 @@
+/**
+ * Child processes of the benchmark: the Keyway server (its production entry point), the
+ * two ceiling servers and the load workers. Every child is tracked, so a failure or a
+ * signal anywhere still ends them all.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type {
+  BcryptJob,
+  BcryptResult,
+  ClosedLoopJob,
+  Job,
+  JobResult,
+  LoadResult,
+  PacedJob,
+  WorkerMessage,
+} from './jobs.js';
+
+export const serverDir = fileURLToPath(new URL('../../', import.meta.url));
+export const benchDir = fileURLToPath(new URL('../', import.meta.url));
+export const keywayMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** Loads TypeScript children with tsx, resolved from the server package. */
+const tsxArgs = ['--import', 'tsx'];
+
+/** A failure of the benchmark itself (not a slow figure): the run exits non-zero. */
+export class HarnessError extends Error {
+  override readonly name = 'HarnessError';
+}
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
+export async function terminate(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/** Ends every child still running (used on failure and on signals). */
+export async function terminateAll(): Promise<void> {
+  await Promise.all([...children].map((child) => terminate(child, 3_000)));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** User + system CPU seconds the process has used so far (Linux /proc); NaN elsewhere. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function cpuTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const totalTicks = ticks.reduce((sum, n) => sum + n, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: totalTicks - (ticks[3] ?? 0) - (ticks[4] ?? 0), total: totalTicks };
+}
+
+/**
+ * CPU cores busy machine-wide over `ms` (1.0 = one core), while the benchmark itself is
+ * idle: other work on the machine makes every figure noisier. NaN without /proc.
+ */
+export async function backgroundBusyCores(ms: number): Promise<number> {
+  try {
+    const before = cpuTicks();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const after = cpuTicks();
+    return ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * cpus().length;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident set size now (VmRSS) in MiB; NaN when /proc is not available. */
+export function rssMiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Peak resident set size (VmHWM) in MiB; NaN when /proc is not available. */
+export function peakRssMiB(pid: number): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function healthStatus(origin: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get(`${origin}/healthz`, { agent: false, timeout: 2_000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+  });
+}
+
+export interface KeywayProcess {
+  pid: number;
+  origin: string;
+  /** Spawn to the first 200 from /healthz, in milliseconds. */
+  coldStartMs: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/main.js` (the production entry point) and waits for a healthy /healthz. */
+export async function startKeyway(options: {
+  env: Record<string, string>;
+  logFile: string;
+  nodeArgs?: string[];
+  timeoutMs?: number;
+}): Promise<KeywayProcess> {
+  if (!existsSync(keywayMain)) throw new HarnessError(`${keywayMain} is missing: build the server first`);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const log = openSync(options.logFile, 'a');
+  const started = performance.now();
+  const child = track(
+    spawn(process.execPath, [...(options.nodeArgs ?? []), keywayMain], {
+      cwd: serverDir,
+      env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', log, log],
+    }),
+  );
+  closeSync(log);
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  let coldStartMs = Number.NaN;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if ((await healthStatus(origin)) === 200) {
+      coldStartMs = performance.now() - started;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  if (Number.isNaN(coldStartMs)) {
+    await terminate(child, 2_000);
+    const tail = readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
+    throw new HarnessError(`Keyway did not become healthy at ${origin}; log tail:\n${tail}`);
+  }
+  return {
+    pid: child.pid ?? 0,
+    origin,
+    coldStartMs,
+    logFile: options.logFile,
+    async stop() {
+      await terminate(child, 15_000);
+      if (child.exitCode !== 0) throw new HarnessError(`Keyway exited with ${child.exitCode ?? child.signalCode}`);
+    },
+  };
+}
+
+export interface CeilingProcess {
+  pid: number;
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** Forks one of the ceiling servers; it answers with its port over IPC. */
+export async function startCeiling(
+  file: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<CeilingProcess> {
+  const child = track(
+    fork(fileURLToPath(new URL(`../${file}`, import.meta.url)), [], {
+      cwd: serverDir,
+      env,
+      execArgv: [...tsxArgs, ...nodeArgs],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HarnessError(`${file} did not start`)), 20_000);
+    child.once('message', (message: { type: string; port: number }) => {
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new HarnessError(`${file} exited with ${code}`));
+    });
+  });
+  return {
+    pid: child.pid ?? 0,
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      await terminate(child, 10_000);
+    },
+  };
+}
+
+/** Runs one job in a fresh worker process and returns its answer. */
+export function runJob(job: ClosedLoopJob | PacedJob): Promise<LoadResult>;
+export function runJob(job: BcryptJob): Promise<BcryptResult>;
+export function runJob(job: Job): Promise<JobResult> {
+  const seconds = 'seconds' in job ? job.seconds + job.warmupSeconds : 0;
+  const child = track(
+    fork(fileURLToPath(new URL('../worker.ts', import.meta.url)), [], {
+      cwd: serverDir,
+      env: process.env,
+      execArgv: tsxArgs,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  return new Promise<JobResult>((resolve, reject) => {
+    let answered = false;
+    const timer = setTimeout(
+      () => {
+        reject(new HarnessError(`${job.kind} job did not finish in time`));
+        child.kill('SIGKILL');
+      },
+      (seconds + 120) * 1000,
+    );
+    child.once('message', (message: WorkerMessage) => {
+      answered = true;
+      clearTimeout(timer);
+      if (message.type === 'result') resolve(message.result);
+      else reject(new HarnessError(`${job.kind} job failed: ${message.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!answered) reject(new HarnessError(`${job.kind} worker exited with ${code} before answering`));
+    });
+    child.send(job);
+  });
+}

@@ -1,0 +1,825 @@
+/**
+ * `pnpm bench` (contract section 9, issue 6): a production-mode Keyway server, measured in
+ * one run against references measured in the same run, by load generators in processes of
+ * their own. Prints the table and writes bench-results/latest.{json,md}.
+ *
+ *   pnpm bench              full run (a few minutes), bcrypt cost 12 (the default)
+ *   pnpm bench --quick      CI smoke run (seconds): tiny durations, 10k deny-list rows,
+ *                           cost 10; asserts nothing about timings, fails if the harness breaks
+ *   pnpm bench --profile    no table: `--cpu-prof` of Keyway and both ceilings under the
+ *                           users.me load, summarised to bench-results/profile.md
+ *   --cost=N  --no-build  --skip-postgres
+ */
+
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { type Orm, openOrm } from '@keyway/auth-core';
+import { isReachable, postgresAdminUrl } from '@keyway/auth-core/testing';
+import type { BcryptResult, HttpTarget, LoadResult } from './lib/jobs.js';
+import {
+  backgroundBusyCores,
+  type CeilingProcess,
+  cpuSeconds,
+  HarnessError,
+  type KeywayProcess,
+  peakRssMiB,
+  rssMiB,
+  runJob,
+  serverDir,
+  startCeiling,
+  startKeyway,
+  terminateAll,
+} from './lib/processes.js';
+import { formatProfile, monotonicUs, summarizeProfile, type Window } from './lib/profile.js';
+import { type Figure, formatConsoleTable, formatMarkdownTable } from './lib/report.js';
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+const known = /^--(quick|profile|no-build|skip-postgres|cost=\d+)$/;
+for (const arg of args) {
+  if (!known.test(arg)) {
+    console.error(
+      `Unknown argument ${arg}\nUsage: pnpm bench [--quick] [--profile] [--cost=N] [--no-build] [--skip-postgres]`,
+    );
+    process.exit(2);
+  }
+}
+const quick = flag('quick');
+const profileMode = flag('profile');
+
+const settings = quick
+  ? {
+      cost: 10,
+      warmupSeconds: 0.3,
+      meSeconds: 0.7,
+      rounds: 1,
+      loginSeconds: 1,
+      bcryptSequential: 5,
+      pacedRate: 100,
+      pacedSeconds: 1,
+      denyRows: 10_000,
+      denySeconds: 0.7,
+      coldStarts: 1,
+      profileSeconds: 1,
+      watchdogMinutes: 4,
+    }
+  : {
+      cost: 12,
+      warmupSeconds: 2,
+      meSeconds: 5,
+      rounds: 3,
+      loginSeconds: 10,
+      bcryptSequential: 25,
+      pacedRate: 200,
+      pacedSeconds: 10,
+      denyRows: 1_000_000,
+      denySeconds: 8,
+      coldStarts: 3,
+      profileSeconds: 10,
+      watchdogMinutes: 25,
+    };
+const bcryptCost = Number(option('cost') ?? settings.cost);
+const meConnections = 10;
+const loginConnections = 8;
+
+const resultsDir = join(serverDir, 'bench-results');
+const workDir = mkdtempSync(join(os.tmpdir(), 'keyway-bench-'));
+const jwtSecret = randomBytes(48).toString('base64url');
+const account = { email: 'load@example.com', password: 'Correct-Horse-Battery-9' };
+
+// ---------------------------------------------------------------------------------------
+// Cleanup: children, PostgreSQL databases, the temp folder — on success, failure or signal
+
+const cleanups: Array<() => Promise<void>> = [];
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await terminateAll();
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the benchmark and cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`The benchmark exceeded ${settings.watchdogMinutes} minutes; aborting`);
+  void cleanup().finally(() => process.exit(1));
+}, settings.watchdogMinutes * 60_000);
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+const total = (statuses: Record<string, number>) => Object.values(statuses).reduce((sum, n) => sum + n, 0);
+
+function keywayEnv(databaseUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: jwtSecret,
+    BCRYPT_COST: String(bcryptCost),
+    LOG_LEVEL: 'info',
+    MAIL_TRANSPORT: 'console',
+    // High enough never to trip, so the limiter is exercised on every call but never refuses.
+    RATE_LIMIT_DEFAULT_IP: '1000000000/1m',
+    RATE_LIMIT_LOGIN_IP: '1000000000/1m',
+    RATE_LIMIT_LOGIN_ACCOUNT: '1000000000/15m',
+    RATE_LIMIT_REGISTER_IP: '1000/1h',
+    RATE_LIMIT_RESET_IP: '1000/1h',
+  };
+}
+
+/** A failed request, a non-200 or a timeout is a broken harness, never a slow figure. */
+function assertClean(result: LoadResult, label: string): LoadResult {
+  const bad = Object.entries(result.statuses).filter(([status]) => status !== '200');
+  if (bad.length > 0 || result.errors > 0 || result.timeouts > 0 || result.completed === 0) {
+    throw new HarnessError(
+      `${label}: ${result.completed} completed, statuses ${JSON.stringify(result.statuses)}, ` +
+        `${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  }
+  return result;
+}
+
+async function call(origin: string, path: string, options: { input?: unknown; token?: string } = {}) {
+  const response = await fetch(`${origin}/trpc/${path}`, {
+    method: options.input === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(options.input === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.input === undefined ? undefined : JSON.stringify(options.input),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new HarnessError(`${path} answered ${response.status}: ${text}`);
+  return text;
+}
+
+interface Session {
+  token: string;
+  /** Keyway's exact `users.me` body. */
+  meBody: string;
+  me: HttpTarget;
+  login: HttpTarget;
+}
+
+/** Registers the load account, logs in, and reads `users.me` once. */
+async function prepare(origin: string): Promise<Session> {
+  await call(origin, 'users.register', { input: account });
+  const login = JSON.parse(await call(origin, 'auth.login', { input: account })) as {
+    result: { data: { accessToken: string } };
+  };
+  const token = login.result.data.accessToken;
+  const meBody = await call(origin, 'users.me', { token });
+  return {
+    token,
+    meBody,
+    me: { origin, path: '/trpc/users.me', method: 'GET', headers: { Authorization: `Bearer ${token}` } },
+    login: {
+      origin,
+      path: '/trpc/auth.login',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(account),
+    },
+  };
+}
+
+/** What the ceilings need: the same secret and claims checks, and Keyway's exact answer. */
+function ceilingEnvOf(session: Session): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    BENCH_CEILING: JSON.stringify({
+      secret: jwtSecret,
+      issuer: 'keyway',
+      audience: 'keyway',
+      data: (JSON.parse(session.meBody) as { result: { data: unknown } }).result.data,
+    }),
+  };
+}
+
+interface Measured extends LoadResult {
+  /** Server CPU (user + system) per request, whole job including warm-up. */
+  cpuUsPerRequest: number;
+  /** Server CPU seconds per wall second over the job (1.0 = one core busy). */
+  cpuCores: number;
+}
+
+async function closedLoop(
+  label: string,
+  target: HttpTarget,
+  pid: number,
+  connections: number,
+  seconds: number,
+  warmupSeconds = settings.warmupSeconds,
+): Promise<Measured> {
+  const cpuBefore = cpuSeconds(pid);
+  const wallBefore = performance.now();
+  const result = assertClean(await runJob({ kind: 'closed', target, connections, warmupSeconds, seconds }), label);
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const wall = (performance.now() - wallBefore) / 1000;
+  log(
+    `${label}: ${result.perSecond.toFixed(1)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms`,
+  );
+  return { ...result, cpuUsPerRequest: (cpu * 1e6) / total(result.statuses), cpuCores: cpu / wall };
+}
+
+async function paced(label: string, target: HttpTarget): Promise<LoadResult> {
+  const result = assertClean(
+    await runJob({
+      kind: 'paced',
+      target,
+      ratePerSecond: settings.pacedRate,
+      maxSockets: meConnections,
+      warmupSeconds: settings.warmupSeconds,
+      seconds: settings.pacedSeconds,
+    }),
+    label,
+  );
+  log(
+    `${label}: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, max ${result.latencyMs.max.toFixed(2)} ms`,
+  );
+  return result;
+}
+
+const sqliteDenylistInsert = (rows: number, expiresAtMs: number) =>
+  'with recursive n(i) as (select 1 union all select i + 1 from n where i < ' +
+  `${Math.trunc(rows)}) ` +
+  'insert into token_denylist (jti, expires_at) select ' +
+  "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || " +
+  "substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), " +
+  `${Math.trunc(expiresAtMs)} from n`;
+
+const postgresDenylistInsert = (rows: number) =>
+  'insert into token_denylist (jti, expires_at) ' +
+  `select gen_random_uuid(), now() + interval '1 day' from generate_series(1, ${Math.trunc(rows)})`;
+
+/** Fills the deny list of a database the server has migrated, in one statement. */
+async function fillDenylist(databaseUrl: string, rows: number): Promise<{ ms: number; count: number }> {
+  const orm = await openOrm({ databaseUrl, poolMax: 1 });
+  try {
+    const connection = orm.em.getConnection();
+    const started = performance.now();
+    if (databaseUrl.startsWith('sqlite:')) {
+      await connection.execute('pragma cache_size = -262144');
+      await connection.execute(sqliteDenylistInsert(rows, Date.now() + 86_400_000), [], 'run');
+    } else {
+      await connection.execute('set statement_timeout = 0');
+      await connection.execute(postgresDenylistInsert(rows));
+      await connection.execute('analyze token_denylist');
+    }
+    const ms = performance.now() - started;
+    const [row] = await connection.execute<Array<{ count: number | string }>>(
+      'select count(*) as count from token_denylist',
+    );
+    return { ms, count: Number(row?.count) };
+  } finally {
+    await orm.close(true);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Phases
+
+interface DenylistFigures {
+  empty: Measured;
+  full: Measured;
+  rows: number;
+  insertMs: number;
+}
+
+interface Raw {
+  /** Cores busy machine-wide while the benchmark was idle, before and after: other load. */
+  backgroundCoresBefore?: number;
+  backgroundCoresAfter?: number;
+  sqlite?: {
+    firstStartMs: number;
+    throughputRounds: Array<{ keyway: Measured; framework: Measured; bare: Measured }>;
+    floor: BcryptResult;
+    pool: BcryptResult;
+    loginLatency: Measured;
+    loginThroughput: Measured;
+    meIdle: LoadResult;
+    meUnderLogin: LoadResult;
+    loginDuringMe: LoadResult;
+    denylist: DenylistFigures;
+    peakRssMiB: number;
+    /** VmRSS right after the first healthy /healthz, before any load. */
+    startedRssMiB: number;
+    logBytes: number;
+    coldStartsMs: number[];
+  };
+  postgresql?:
+    | { firstStartMs: number; denylist: DenylistFigures; peakRssMiB: number; version: string }
+    | {
+        skipped: string;
+      };
+}
+
+async function denylistPhase(
+  label: string,
+  server: KeywayProcess,
+  session: Session,
+  databaseUrl: string,
+): Promise<DenylistFigures> {
+  const seconds = settings.denySeconds;
+  const empty = await closedLoop(`${label} users.me, empty deny list`, session.me, server.pid, meConnections, seconds);
+  log(`${label}: inserting ${settings.denyRows.toLocaleString('en')} deny-list rows`);
+  const fill = await fillDenylist(databaseUrl, settings.denyRows);
+  if (fill.count < settings.denyRows) throw new HarnessError(`${label}: deny list has ${fill.count} rows`);
+  log(`${label}: ${fill.count.toLocaleString('en')} rows in ${(fill.ms / 1000).toFixed(1)} s`);
+  const full = await closedLoop(
+    `${label} users.me, ${fill.count.toLocaleString('en')}-row deny list`,
+    session.me,
+    server.pid,
+    meConnections,
+    seconds,
+  );
+  // The token under load must still be accepted (the rows are other tokens).
+  await call(session.me.origin, 'users.me', { token: session.token });
+  return { empty, full, rows: fill.count, insertMs: fill.ms };
+}
+
+async function sqlitePhase(raw: Raw): Promise<void> {
+  const databaseUrl = `sqlite:${join(workDir, 'keyway.sqlite')}`;
+  const logFile = join(workDir, 'keyway-sqlite.log');
+  log(`SQLite: starting Keyway (NODE_ENV=production, BCRYPT_COST=${bcryptCost}, LOG_LEVEL=info to a file)`);
+  let server = await startKeyway({ env: keywayEnv(databaseUrl), logFile });
+  const firstStartMs = server.coldStartMs;
+  const startedRssMiB = rssMiB(server.pid);
+  const session = await prepare(server.origin);
+
+  const ceilingEnv = ceilingEnvOf(session);
+  const ceilings: Record<'framework' | 'bare', CeilingProcess> = {
+    framework: await startCeiling('ceiling-framework.ts', ceilingEnv),
+    bare: await startCeiling('ceiling-bare.ts', ceilingEnv),
+  };
+  const targets = {
+    keyway: { pid: server.pid, target: session.me },
+    framework: { pid: ceilings.framework.pid, target: { ...session.me, origin: ceilings.framework.origin } },
+    bare: { pid: ceilings.bare.pid, target: { ...session.me, origin: ceilings.bare.origin } },
+  };
+  for (const [name, { target }] of Object.entries(targets)) {
+    const body = await call(target.origin, 'users.me', { token: session.token });
+    if (body !== session.meBody) throw new HarnessError(`the ${name} ceiling answers ${body}, not ${session.meBody}`);
+  }
+
+  // Warm every server's JIT, then alternate the three so drift hits them alike.
+  for (const [name, { pid, target }] of Object.entries(targets)) {
+    await closedLoop(`warm-up ${name}`, target, pid, meConnections, settings.warmupSeconds, 0.2);
+  }
+  const order = ['keyway', 'framework', 'bare'] as const;
+  const throughputRounds: Array<{ keyway: Measured; framework: Measured; bare: Measured }> = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    const measured: Partial<Record<(typeof order)[number], Measured>> = {};
+    for (let i = 0; i < order.length; i++) {
+      const name = order[(i + round) % order.length] ?? 'keyway';
+      const { pid, target } = targets[name];
+      measured[name] = await closedLoop(
+        `round ${round + 1} ${name} users.me`,
+        target,
+        pid,
+        meConnections,
+        settings.meSeconds,
+      );
+    }
+    throughputRounds.push(measured as { keyway: Measured; framework: Measured; bare: Measured });
+  }
+  await ceilings.framework.stop();
+  await ceilings.bare.stop();
+
+  // Login against bcrypt alone, alternating reference and Keyway.
+  const loginWarmup = Math.min(1, settings.warmupSeconds);
+  const floor = await runJob({
+    kind: 'bcrypt',
+    cost: bcryptCost,
+    sequentialCompares: settings.bcryptSequential,
+    concurrency: 1,
+    warmupSeconds: 0,
+    seconds: 0.1,
+  });
+  log(`bcrypt.compare at cost ${bcryptCost}, one at a time: p50 ${floor.sequentialMs.p50.toFixed(1)} ms`);
+  const loginLatency = await closedLoop(
+    'auth.login, 1 connection',
+    session.login,
+    server.pid,
+    1,
+    settings.loginSeconds,
+    loginWarmup,
+  );
+  const pool = await runJob({
+    kind: 'bcrypt',
+    cost: bcryptCost,
+    sequentialCompares: 0,
+    concurrency: loginConnections,
+    warmupSeconds: loginWarmup,
+    seconds: settings.loginSeconds,
+  });
+  log(`bcrypt pool, ${loginConnections} in flight: ${pool.comparesPerSecond.toFixed(2)} compares/s`);
+  const loginThroughput = await closedLoop(
+    `auth.login, ${loginConnections} connections`,
+    session.login,
+    server.pid,
+    loginConnections,
+    settings.loginSeconds,
+    loginWarmup,
+  );
+
+  // users.me latency at a steady rate, idle and while logins saturate the hashing pool.
+  const meIdle = await paced(`users.me at ${settings.pacedRate}/s, idle`, session.me);
+  const pacedSpan = settings.warmupSeconds + settings.pacedSeconds;
+  const loginLoad = runJob({
+    kind: 'closed',
+    target: session.login,
+    connections: loginConnections,
+    warmupSeconds: 1.5,
+    seconds: pacedSpan + 0.5,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const meUnderLogin = await paced(`users.me at ${settings.pacedRate}/s, under login load`, session.me);
+  const loginDuringMe = assertClean(await loginLoad, 'auth.login load during users.me');
+  log(`logins meanwhile: ${loginDuringMe.perSecond.toFixed(2)} req/s`);
+
+  const denylist = await denylistPhase('SQLite', server, session, databaseUrl);
+  const rss = peakRssMiB(server.pid);
+  await server.stop();
+  const logBytes = statSync(logFile).size;
+
+  const coldStartsMs: number[] = [];
+  for (let i = 0; i < settings.coldStarts; i++) {
+    server = await startKeyway({ env: keywayEnv(databaseUrl), logFile });
+    coldStartsMs.push(server.coldStartMs);
+    log(`cold start ${i + 1}: ${server.coldStartMs.toFixed(0)} ms`);
+    await server.stop();
+  }
+
+  raw.sqlite = {
+    firstStartMs,
+    throughputRounds,
+    floor,
+    pool,
+    loginLatency,
+    loginThroughput,
+    meIdle,
+    meUnderLogin,
+    loginDuringMe,
+    denylist,
+    peakRssMiB: rss,
+    startedRssMiB,
+    logBytes,
+    coldStartsMs,
+  };
+}
+
+async function postgresPhase(raw: Raw): Promise<void> {
+  if (flag('skip-postgres')) {
+    raw.postgresql = { skipped: '--skip-postgres' };
+    return;
+  }
+  if (!(await isReachable(postgresAdminUrl))) {
+    if (process.env.CI === 'true') throw new HarnessError(`PostgreSQL is not reachable at ${postgresAdminUrl}`);
+    log(`PostgreSQL is not reachable at ${postgresAdminUrl}; skipping its figures`);
+    raw.postgresql = { skipped: 'PostgreSQL not reachable' };
+    return;
+  }
+  const admin: Orm = await openOrm({ databaseUrl: postgresAdminUrl, poolMax: 1 });
+  cleanups.push(() => admin.close(true));
+  const name = `keyway_bench_${randomBytes(5).toString('hex')}`;
+  await admin.em.getConnection().execute(`create database ${name}`);
+  cleanups.push(async () => {
+    await admin.em.getConnection().execute(`drop database if exists ${name} with (force)`);
+    log(`dropped PostgreSQL database ${name}`);
+  });
+  const [versionRow] = await admin.em.getConnection().execute<Array<{ server_version: string }>>('show server_version');
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+
+  log(`PostgreSQL: starting Keyway on ${name}`);
+  const server = await startKeyway({ env: keywayEnv(databaseUrl), logFile: join(workDir, 'keyway-postgresql.log') });
+  const session = await prepare(server.origin);
+  await closedLoop('warm-up PostgreSQL users.me', session.me, server.pid, meConnections, settings.warmupSeconds, 0.2);
+  const denylist = await denylistPhase('PostgreSQL', server, session, databaseUrl);
+  const rss = peakRssMiB(server.pid);
+  await server.stop();
+  raw.postgresql = {
+    firstStartMs: server.coldStartMs,
+    denylist,
+    peakRssMiB: rss,
+    version: versionRow?.server_version ?? 'unknown',
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures
+
+function figuresOf(raw: Raw): Figure[] {
+  const s = raw.sqlite;
+  if (!s) return [];
+  const rounds = s.throughputRounds;
+  const me = median(rounds.map((round) => round.keyway.perSecond));
+  const framework = median(rounds.map((round) => round.framework.perSecond));
+  const bare = median(rounds.map((round) => round.bare.perSecond));
+  const cpu = (name: 'keyway' | 'framework' | 'bare') => median(rounds.map((round) => round[name].cpuUsPerRequest));
+  const figures: Figure[] = [
+    {
+      measure: `users.me throughput, ${meConnections} conns (SQLite)`,
+      value: me,
+      unit: 'req/s',
+      reference: { name: 'framework ceiling', value: framework, unit: 'req/s' },
+      ratio: me / framework,
+      goal: '≥ 0.80',
+      met: me / framework >= 0.8,
+    },
+    {
+      measure: `users.me throughput, ${meConnections} conns (SQLite)`,
+      value: me,
+      unit: 'req/s',
+      reference: { name: 'bare node:http ceiling', value: bare, unit: 'req/s' },
+      ratio: me / bare,
+      goal: '≥ 0.30',
+      met: me / bare >= 0.3,
+    },
+    {
+      measure: 'users.me server CPU per request',
+      value: cpu('keyway'),
+      unit: 'µs',
+      reference: {
+        name: `framework ${cpu('framework').toFixed(0)} µs, bare`,
+        value: cpu('bare'),
+        unit: 'µs',
+      },
+      note: 'informational: CPU time of the server process / requests served',
+    },
+    {
+      measure: 'auth.login p50, 1 conn',
+      value: s.loginLatency.latencyMs.p50,
+      unit: 'ms',
+      reference: { name: `bcrypt.compare p50, cost ${bcryptCost}`, value: s.floor.sequentialMs.p50, unit: 'ms' },
+      ratio: s.loginLatency.latencyMs.p50 / s.floor.sequentialMs.p50,
+      goal: '≤ 1.10',
+      met: s.loginLatency.latencyMs.p50 / s.floor.sequentialMs.p50 <= 1.1,
+    },
+    {
+      measure: `auth.login throughput, ${loginConnections} conns`,
+      value: s.loginThroughput.perSecond,
+      unit: 'req/s',
+      reference: {
+        name: `bcrypt pool (${s.pool.threadpoolSize} threads, ${loginConnections} in flight)`,
+        value: s.pool.comparesPerSecond,
+        unit: 'compares/s',
+      },
+      ratio: s.loginThroughput.perSecond / s.pool.comparesPerSecond,
+      goal: '≥ 0.90',
+      met: s.loginThroughput.perSecond / s.pool.comparesPerSecond >= 0.9,
+    },
+    {
+      measure: `users.me p99 at ${settings.pacedRate}/s under ${loginConnections}-conn login load`,
+      value: s.meUnderLogin.latencyMs.p99,
+      unit: 'ms',
+      reference: { name: 'idle p99', value: s.meIdle.latencyMs.p99, unit: 'ms' },
+      ratio: s.meUnderLogin.latencyMs.p99 / s.meIdle.latencyMs.p99,
+      goal: '≤ 3.00',
+      met: s.meUnderLogin.latencyMs.p99 / s.meIdle.latencyMs.p99 <= 3,
+    },
+  ];
+  const denylistFigure = (dialect: string, d: DenylistFigures): Figure => ({
+    measure: `users.me, ${d.rows.toLocaleString('en')}-row deny list (${dialect})`,
+    value: d.full.perSecond,
+    unit: 'req/s',
+    reference: { name: 'empty deny list', value: d.empty.perSecond, unit: 'req/s' },
+    ratio: d.full.perSecond / d.empty.perSecond,
+    goal: '≥ 0.90 (cost < 10%)',
+    met: d.full.perSecond / d.empty.perSecond >= 0.9,
+  });
+  figures.push(denylistFigure('SQLite', s.denylist));
+  const pg = raw.postgresql;
+  if (pg && 'denylist' in pg) figures.push(denylistFigure('PostgreSQL', pg.denylist));
+  else figures.push({ measure: 'users.me deny list (PostgreSQL)', value: Number.NaN, unit: '', note: pg?.skipped });
+  figures.push({
+    measure: 'peak RSS under load (VmHWM, SQLite server)',
+    value: s.peakRssMiB,
+    unit: 'MiB',
+    reference: { name: 'RSS after start, idle', value: s.startedRssMiB, unit: 'MiB' },
+    goal: '< 150',
+    met: s.peakRssMiB < 150,
+  });
+  if (pg && 'peakRssMiB' in pg) {
+    figures.push({
+      measure: 'peak RSS (PostgreSQL server)',
+      value: pg.peakRssMiB,
+      unit: 'MiB',
+      goal: '< 150',
+      met: pg.peakRssMiB < 150,
+    });
+  }
+  const coldStart = median(s.coldStartsMs);
+  figures.push(
+    {
+      measure: `cold start: spawn to first /healthz 200 (median of ${s.coldStartsMs.length})`,
+      value: coldStart,
+      unit: 'ms',
+      goal: '< 1500',
+      met: coldStart < 1500,
+    },
+    { measure: 'first start incl. migrations (SQLite)', value: s.firstStartMs, unit: 'ms' },
+  );
+  return figures;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    threadpool: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+  };
+}
+
+const noisy = (raw: Raw) => Math.max(raw.backgroundCoresBefore ?? 0, raw.backgroundCoresAfter ?? 0) > 0.15;
+
+function writeReport(raw: Raw, figures: Figure[], started: Date): void {
+  const info = machine();
+  const meta = {
+    date: started.toISOString(),
+    mode: quick ? 'quick (smoke run: timings not meaningful)' : 'full',
+    bcryptCost,
+    machine: info,
+    postgres: raw.postgresql && 'version' in raw.postgresql ? raw.postgresql.version : null,
+    settings,
+    method: {
+      throughput: `autocannon, ${meConnections} keep-alive connections, ${settings.rounds} alternating rounds of ${settings.meSeconds} s after ${settings.warmupSeconds} s warm-up; median`,
+      latency: `open loop at ${settings.pacedRate} req/s over up to ${meConnections} connections; login load = autocannon ${loginConnections} connections`,
+      server: 'node dist/main.js, NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
+    },
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ meta, figures, raw }, null, 2)}\n`);
+  const markdown = [
+    `# Keyway benchmark (${meta.mode})`,
+    '',
+    `${meta.date} · ${info.cpu} · ${info.memoryGiB} GiB · ${info.os} · Node ${info.node} · ` +
+      `libuv pool ${info.threadpool} · bcrypt cost ${bcryptCost}` +
+      (meta.postgres ? ` · PostgreSQL ${meta.postgres}` : ''),
+    '',
+    ...(noisy(raw)
+      ? [
+          `> Other work kept ${Math.max(raw.backgroundCoresBefore ?? 0, raw.backgroundCoresAfter ?? 0).toFixed(2)} ` +
+            'cores busy around this run: figures are noisier than on a quiet machine.',
+          '',
+        ]
+      : []),
+    formatMarkdownTable(figures),
+    '',
+    `- Throughput: ${meta.method.throughput}.`,
+    `- Latency: ${meta.method.latency}.`,
+    `- Server: ${meta.method.server}.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  console.log(`\n${markdown.split('\n')[2]}\n\n${formatConsoleTable(figures)}\n`);
+  console.log(`Written: ${join(resultsDir, 'latest.json')} and latest.md`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Profile mode: where the time of one users.me goes, against the ceilings
+
+async function profilePhase(): Promise<void> {
+  const dir = join(resultsDir, 'profiles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // One folder per process: a process with tsx's loader thread writes one profile per thread.
+  const prof = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`, '--cpu-prof-interval=250'];
+  const databaseUrl = `sqlite:${join(workDir, 'profile.sqlite')}`;
+  const server = await startKeyway({
+    env: keywayEnv(databaseUrl),
+    logFile: join(workDir, 'profile.log'),
+    nodeArgs: prof('keyway'),
+  });
+  const session = await prepare(server.origin);
+  const ceilingEnv = ceilingEnvOf(session);
+  const framework = await startCeiling('ceiling-framework.ts', ceilingEnv, prof('framework'));
+  const bare = await startCeiling('ceiling-bare.ts', ceilingEnv, prof('bare'));
+  const rates: Record<string, number> = {};
+  const windows: Record<string, Window> = {};
+  for (const [name, pid, origin] of [
+    ['keyway', server.pid, server.origin],
+    ['framework', framework.pid, framework.origin],
+    ['bare', bare.pid, bare.origin],
+  ] as const) {
+    const startUs = monotonicUs();
+    const result = await closedLoop(
+      `profile ${name}`,
+      { ...session.me, origin },
+      pid,
+      meConnections,
+      settings.profileSeconds,
+      1,
+    );
+    windows[name] = { startUs, endUs: monotonicUs() };
+    rates[name] = result.perSecond;
+  }
+  await server.stop();
+  await framework.stop();
+  await bare.stop();
+  const sections = ['# CPU profiles under the users.me load', ''];
+  sections.push(
+    `${settings.profileSeconds} s of users.me at ${meConnections} connections each (only the load window is ` +
+      'summarised), profiled with --cpu-prof ' +
+      `(250 µs sampling; throughput is lower than unprofiled): ` +
+      Object.entries(rates)
+        .map(([name, rate]) => `${name} ${rate.toFixed(0)} req/s`)
+        .join(', '),
+    '',
+  );
+  for (const name of Object.keys(rates)) {
+    // The main thread's profile is the busiest one of the process.
+    const [main] = readdirSync(join(dir, name))
+      .filter((file) => file.endsWith('.cpuprofile'))
+      .map((file) => summarizeProfile(join(dir, name, file), windows[name]))
+      .sort((a, b) => b.busyMs - a.busyMs);
+    if (!main) throw new HarnessError(`no CPU profile was written for ${name}`);
+    sections.push(formatProfile(name, main), '');
+  }
+  writeFileSync(join(resultsDir, 'profile.md'), sections.join('\n'));
+  console.log(`Profiles in ${dir}; summary in ${join(resultsDir, 'profile.md')}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = new Date();
+  if (!flag('no-build')) {
+    log('building @keyway/server (turbo, cached when unchanged)');
+    const build = spawnSync('pnpm', ['turbo', 'run', 'build', '--filter=@keyway/server', '--output-logs=errors-only'], {
+      cwd: join(serverDir, '../..'),
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) throw new HarnessError('the build failed');
+  }
+  if (profileMode) {
+    await profilePhase();
+    return 0;
+  }
+  const raw: Raw = {};
+  raw.backgroundCoresBefore = await backgroundBusyCores(quick ? 300 : 2000);
+  log(`machine-wide CPU busy before the run (benchmark idle): ${raw.backgroundCoresBefore.toFixed(2)} cores`);
+  await sqlitePhase(raw);
+  await postgresPhase(raw);
+  raw.backgroundCoresAfter = await backgroundBusyCores(quick ? 300 : 2000);
+  const figures = figuresOf(raw);
+  writeReport(raw, figures, started);
+  const broken = figures.filter(
+    (figure) => figure.goal !== undefined && !Number.isFinite(figure.ratio ?? figure.value),
+  );
+  if (broken.length > 0) {
+    throw new HarnessError(`no value for: ${broken.map((figure) => figure.measure).join('; ')}`);
+  }
+  return 0;
+}
+
+void main()
+  .catch((error: unknown) => {
+    console.error(
+      error instanceof HarnessError
+        ? `Benchmark harness failed: ${error.message}`
+        : `Benchmark crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  })
+  .then(async (code) => {
+    clearTimeout(watchdog);
+    await cleanup();
+    process.exit(code);
+  });

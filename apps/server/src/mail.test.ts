@@ -1,0 +1,141 @@
+/**
+ * Mail over HTTP (contract section 3, issue 3): registration and reset requests made through
+ * the API deliver real mail to an SMTP server, `file:<dir>` writes one .eml per message, and
+ * a failing mail server never fails the request that caused the mail.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dataOf,
+  logCapture,
+  login,
+  mutation,
+  type Outputs,
+  password,
+  query,
+  register,
+  registerAndLogin,
+} from './test-support/http.js';
+import { startTestServer, type TestServer } from './testing.js';
+
+const appUrl = 'https://app.example.com';
+
+describe('mail through SMTP', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { APP_URL: appUrl, MAIL_FROM: 'Keyway Tests <auth@example.com>' } });
+  });
+  afterAll(() => t.stop());
+
+  it('registration sends a verification email whose link verifies the address', async () => {
+    const { user } = await register(t.url, 'verify.me@example.com');
+    const mail = await t.mailbox.waitFor('verify.me@example.com');
+    expect(mail.from).toBe('auth@example.com');
+    expect(mail.subject).toMatch(/confirm|verify/i);
+    expect(mail.text).toContain(`${appUrl}/verify-email?token=`);
+    expect(mail.html).toContain(`${appUrl}/verify-email?token=`);
+
+    const token = t.mailbox.tokenFrom(mail);
+    const verified = dataOf<Outputs['users']['verifyEmail']>(await mutation(t.url, 'users.verifyEmail', { token }));
+    expect(verified.user).toMatchObject({ id: user.id, emailVerified: true });
+    expect((await mutation(t.url, 'users.verifyEmail', { token })).status).toBe(400);
+  });
+
+  it('a reset request mails a link that resets the password', async () => {
+    await register(t.url, 'reset.me@example.com');
+    expect(dataOf(await mutation(t.url, 'users.requestPasswordReset', { email: 'Reset.Me@example.com' }))).toEqual({
+      success: true,
+    });
+    const mail = await t.mailbox.waitFor('reset.me@example.com', { subject: /reset/i });
+    expect(mail.text).toContain(`${appUrl}/reset-password?token=`);
+    const newPassword = 'another-Long-passphrase-43';
+    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(mail), newPassword }));
+    expect((await mutation(t.url, 'auth.login', { email: 'reset.me@example.com', password })).status).toBe(401);
+    expect((await mutation(t.url, 'auth.login', { email: 'reset.me@example.com', password: newPassword })).status).toBe(
+      200,
+    );
+  });
+
+  it('sends nothing for an unknown address, and answers alike', async () => {
+    const reply = await mutation(t.url, 'users.requestPasswordReset', { email: 'stranger@example.com' });
+    expect(dataOf(reply)).toEqual({ success: true });
+    await t.server.core.idle();
+    expect(t.mailbox.messages.filter((mail) => mail.to === 'stranger@example.com')).toEqual([]);
+  });
+});
+
+describe('MAIL_TRANSPORT=file:<dir>', () => {
+  let folder: string;
+  let t: TestServer;
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'keyway-mail-'));
+    t = await startTestServer({ env: { MAIL_TRANSPORT: `file:${join(folder, 'outbox')}`, APP_URL: appUrl } });
+  });
+  afterAll(async () => {
+    await t.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('writes one RFC 822 .eml file per message', async () => {
+    await register(t.url, 'file.one@example.com');
+    await register(t.url, 'file.two@example.com');
+    await mutation(t.url, 'users.requestPasswordReset', { email: 'file.one@example.com' });
+    await t.server.core.idle();
+
+    const names = readdirSync(join(folder, 'outbox'));
+    expect(names).toHaveLength(3);
+    expect(names.every((name) => name.endsWith('.eml'))).toBe(true);
+    const mails = await Promise.all(names.map((name) => simpleParser(readFileSync(join(folder, 'outbox', name)))));
+    const summary = mails
+      .map((mail) => ({
+        to: mail.to && !Array.isArray(mail.to) ? mail.to.text : '',
+        link: /\/(verify-email|reset-password)\?token=/.exec(mail.text ?? '')?.[1],
+        html: typeof mail.html === 'string' && mail.html.includes(`${appUrl}/`),
+      }))
+      .sort((a, b) => `${a.to}${a.link}`.localeCompare(`${b.to}${b.link}`));
+    expect(summary).toEqual([
+      { to: 'file.one@example.com', link: 'reset-password', html: true },
+      { to: 'file.one@example.com', link: 'verify-email', html: true },
+      { to: 'file.two@example.com', link: 'verify-email', html: true },
+    ]);
+    // Nothing went to the SMTP mailbox the test server also has.
+    expect(t.mailbox.messages).toEqual([]);
+  });
+});
+
+describe('when the mail server refuses every message', () => {
+  let t: TestServer;
+  const log = logCapture();
+  beforeAll(async () => {
+    t = await startTestServer({ logger: pino({ level: 'info' }, log.stream) });
+  });
+  afterEach(() => t.mailbox.setRejecting(false));
+  afterAll(() => t.stop());
+
+  it('registration and reset requests still succeed, the failure is logged, and resend works later', async () => {
+    t.mailbox.setRejecting(true);
+    const { accessToken, user } = await registerAndLogin(t.url, 'unlucky@example.com');
+    expect(user.emailVerified).toBe(false);
+    expect(dataOf(await mutation(t.url, 'users.requestPasswordReset', { email: 'unlucky@example.com' }))).toEqual({
+      success: true,
+    });
+    // Every retry of both jobs has failed by now.
+    await t.server.core.idle();
+    expect(t.mailbox.messages).toEqual([]);
+    const failures = log.lines.filter((line) => line.level === 50 && /Background job failed/.test(String(line.msg)));
+    expect(failures).toHaveLength(2);
+
+    t.mailbox.setRejecting(false);
+    dataOf(await mutation(t.url, 'users.resendVerification', undefined, { token: accessToken }));
+    const mail = await t.mailbox.waitFor('unlucky@example.com');
+    dataOf(await mutation(t.url, 'users.verifyEmail', { token: t.mailbox.tokenFrom(mail) }));
+    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, { token: accessToken }));
+    expect(me.user.emailVerified).toBe(true);
+    // The account works throughout.
+    expect((await login(t.url, 'unlucky@example.com')).user.id).toBe(user.id);
+  });
+});

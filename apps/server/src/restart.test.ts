@@ -1,0 +1,82 @@
+/**
+ * Contract section 5: tokens that are still valid stay valid across a server restart, and
+ * denied ones stay denied — two successive servers on one SQLite file, nothing in memory
+ * carried over.
+ */
+import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataOf, errorOf, login, mutation, type Outputs, query, register } from './test-support/http.js';
+import { startTestServer } from './testing.js';
+
+describe('a restart on the same SQLite file', () => {
+  let database: TestDatabase;
+  let kept: Outputs['auth']['login'];
+  let loggedOut: Outputs['auth']['login'];
+  let spentRefreshToken: string;
+  let revokedEverywhere: Outputs['auth']['login'];
+  let url: string;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite', { file: true });
+    const before = await startTestServer({ database });
+    await register(before.url, 'restart@example.com');
+    await register(before.url, 'everywhere@example.com');
+    kept = await login(before.url, 'restart@example.com');
+    loggedOut = await login(before.url, 'restart@example.com');
+    const rotated = await login(before.url, 'restart@example.com');
+    spentRefreshToken = rotated.refreshToken;
+    dataOf(await mutation(before.url, 'auth.refresh', { refreshToken: spentRefreshToken }));
+    dataOf(
+      await mutation(
+        before.url,
+        'auth.logout',
+        { refreshToken: loggedOut.refreshToken },
+        { token: loggedOut.accessToken },
+      ),
+    );
+    revokedEverywhere = await login(before.url, 'everywhere@example.com');
+    const other = await login(before.url, 'everywhere@example.com');
+    dataOf(await mutation(before.url, 'auth.logoutAll', undefined, { token: other.accessToken }));
+    await before.stop();
+
+    const after = await startTestServer({ database });
+    url = after.url;
+    stop = after.stop;
+  });
+  afterAll(async () => {
+    await stop();
+    await database.drop();
+  });
+
+  it('accepts a still-valid access token', async () => {
+    const me = dataOf<Outputs['users']['me']>(await query(url, 'users.me', undefined, { token: kept.accessToken }));
+    expect(me.user.email).toBe('restart@example.com');
+  });
+
+  it('accepts a still-valid refresh token, once', async () => {
+    const pair = dataOf<Outputs['auth']['refresh']>(
+      await mutation(url, 'auth.refresh', { refreshToken: kept.refreshToken }),
+    );
+    expect(pair.refreshToken).not.toBe(kept.refreshToken);
+    expect((await query(url, 'users.me', undefined, { token: pair.accessToken })).status).toBe(200);
+  });
+
+  it('keeps a logged-out access and refresh token denied', async () => {
+    const me = await query(url, 'users.me', undefined, { token: loggedOut.accessToken });
+    expect(me.status).toBe(401);
+    expect(errorOf(me).data.code).toBe('UNAUTHORIZED');
+    expect((await mutation(url, 'auth.refresh', { refreshToken: loggedOut.refreshToken })).status).toBe(401);
+  });
+
+  it('keeps a spent refresh token spent', async () => {
+    expect((await mutation(url, 'auth.refresh', { refreshToken: spentRefreshToken })).status).toBe(401);
+  });
+
+  it('keeps every token revoked by logoutAll revoked', async () => {
+    expect((await query(url, 'users.me', undefined, { token: revokedEverywhere.accessToken })).status).toBe(401);
+    expect((await mutation(url, 'auth.refresh', { refreshToken: revokedEverywhere.refreshToken })).status).toBe(401);
+    // The account itself still works.
+    expect((await login(url, 'everywhere@example.com')).user.email).toBe('everywhere@example.com');
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Contract section 8: two instances on one PostgreSQL database and one Redis behave as one
+ * service. Each request is sent to either instance, as a load balancer would.
+ */
+import {
+  createTestDatabase,
+  redisTestUrl,
+  shouldTestRedis,
+  type TestDatabase,
+  testDialects,
+} from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../testing.js';
+import { call, testPassword, unique } from './harness.js';
+
+const postgres = (await testDialects()).includes('postgresql');
+const redis = await shouldTestRedis();
+
+describe.skipIf(!postgres)('two instances on one PostgreSQL database', () => {
+  let database: TestDatabase;
+  let first: TestServer;
+  let second: TestServer;
+  /** The instance a load balancer would pick for the n-th request. */
+  const either = (n: number) => (n % 2 === 0 ? first : second);
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgresql');
+    const env = {
+      RATE_LIMIT_STORE: redis ? redisTestUrl : 'memory',
+      RATE_LIMIT_PREFIX: unique('keyway-test'),
+      RATE_LIMIT_LOGIN_ACCOUNT: '5/15m',
+    };
+    first = await startTestServer({ database, env });
+    second = await startTestServer({ database, mailbox: first.mailbox, env });
+  });
+
+  afterAll(async () => {
+    await second?.server.stop();
+    await first?.stop();
+    await database?.drop();
+  });
+
+  async function register(instance: TestServer, email = `${unique('user')}@example.com`) {
+    const registered = await call(instance.url, 'users.register', { email, password: testPassword });
+    expect(registered.status).toBe(200);
+    return email;
+  }
+
+  async function login(instance: TestServer, email: string) {
+    const answer = await call(instance.url, 'auth.login', { email, password: testPassword });
+    expect(answer.status).toBe(200);
+    return answer.body.result.data as { accessToken: string; refreshToken: string };
+  }
+
+  const me = (instance: TestServer, token: string) => call(instance.url, 'users.me', undefined, { token, query: true });
+
+  it('creates exactly one user from forty simultaneous registrations of one email', async () => {
+    const email = `${unique('race')}@example.com`;
+    // Each attempt has its own password and spelling of the address (case, spaces): only the
+    // one that won may log in afterwards.
+    const attempts = Array.from({ length: 40 }, (_, n) => ({
+      instance: either(n),
+      email: n % 3 === 0 ? ` ${email.toUpperCase()} ` : email,
+      password: `${testPassword}-${n}`,
+    }));
+    const answers = await Promise.all(
+      attempts.map(({ instance, email, password }) => call(instance.url, 'users.register', { email, password })),
+    );
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(39);
+    for (const answer of answers.filter((answer) => answer.status === 409)) {
+      expect(answer.body.error.data.code).toBe('CONFLICT');
+    }
+    const rows = await first.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ count: number }[]>('select count(*)::int as count from "user" where email = ?', [email]);
+    expect(rows[0]?.count).toBe(1);
+
+    const winner = attempts[statuses.indexOf(200)];
+    const logins = await Promise.all(
+      attempts.map(({ password }, n) => call(either(n + 1).url, 'auth.login', { email, password })),
+    );
+    expect(logins.map((answer) => answer.status === 200)).toEqual(attempts.map((attempt) => attempt === winner));
+  });
+
+  it('issues at most one new pair from concurrent refreshes of one token, and no server error', async () => {
+    const email = await register(first);
+    const { refreshToken } = await login(first, email);
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => call(either(n).url, 'auth.refresh', { refreshToken })),
+    );
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.filter((status) => status !== 200).every((status) => status === 401)).toBe(true);
+    // Once every refresh has answered, the spent token is refused by both instances.
+    for (const instance of [first, second]) {
+      expect((await call(instance.url, 'auth.refresh', { refreshToken })).status).toBe(401);
+    }
+  });
+
+  it('refuses on one instance a session logged out through the other, at once', async () => {
+    const email = await register(second);
+    const { accessToken, refreshToken } = await login(first, email);
+    expect((await me(second, accessToken)).status).toBe(200);
+
+    expect((await call(first.url, 'auth.logout', { refreshToken }, { token: accessToken })).status).toBe(200);
+
+    expect((await me(second, accessToken)).status).toBe(401);
+    expect((await call(second.url, 'auth.refresh', { refreshToken })).status).toBe(401);
+  });
+
+  it('refuses on one instance every session revoked by logoutAll through the other, at once', async () => {
+    const email = await register(first);
+    const sessions = [await login(first, email), await login(second, email), await login(first, email)];
+    for (const [n, session] of sessions.entries())
+      expect((await me(either(n + 1), session.accessToken)).status).toBe(200);
+
+    const [caller] = sessions;
+    expect((await call(second.url, 'auth.logoutAll', {}, { token: caller?.accessToken })).status).toBe(200);
+
+    for (const [n, session] of sessions.entries()) {
+      expect((await me(either(n), session.accessToken)).status).toBe(401);
+      expect((await call(either(n + 1).url, 'auth.refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    }
+  });
+
+  it.skipIf(!redis)('counts failed logins across both instances: the sixth is refused with Retry-After', async () => {
+    const email = await register(first);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const failed = await call(either(attempt).url, 'auth.login', { email, password: 'Not-The-Password-1' });
+      expect(failed.status).toBe(401);
+    }
+    for (const instance of [second, first]) {
+      // Refused even with the right password: the account key is locked for this client.
+      const refused = await call(instance.url, 'auth.login', { email, password: testPassword });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.data.code).toBe('TOO_MANY_REQUESTS');
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+      expect(refused.body.error.data.retryAfter).toBe(retryAfter);
+    }
+  });
+});

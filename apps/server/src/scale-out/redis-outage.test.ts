@@ -1,0 +1,103 @@
+/**
+ * Redis disappears under one of two instances (its link cut through a TCP proxy the test
+ * controls; the shared Redis itself is never touched): that instance keeps answering
+ * promptly on limits counted in its own memory, says so once in its log, and shares the
+ * counts again once Redis is back.
+ */
+import {
+  createTestDatabase,
+  redisTestUrl,
+  shouldTestRedis,
+  type TestDatabase,
+  testDialects,
+} from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../testing.js';
+import { call, captureLogs, eventually, testPassword, unique } from './harness.js';
+import { type CutMode, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+const ready = (await shouldTestRedis()) && (await testDialects()).includes('postgresql');
+
+describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
+  const logs = captureLogs();
+  const fallbackLog = /fall back to per-instance memory/;
+  const recoveryLog = /Redis reachable again/;
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  /** Reaches Redis through the proxy. */
+  let cutOff: TestServer;
+  /** Reaches Redis directly. */
+  let direct: TestServer;
+
+  const limits = { RATE_LIMIT_PREFIX: unique('keyway-test'), RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' };
+  const failedLogin = (instance: TestServer, email: string) =>
+    call(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgresql');
+    const redis = new URL(redisTestUrl);
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port) || 6379 });
+    cutOff = await startTestServer({
+      database,
+      logger: logs.logger,
+      env: { ...limits, RATE_LIMIT_STORE: proxy.rewrite(redisTestUrl) },
+    });
+    direct = await startTestServer({
+      database,
+      mailbox: cutOff.mailbox,
+      env: { ...limits, RATE_LIMIT_STORE: redisTestUrl },
+    });
+  });
+
+  afterAll(async () => {
+    await direct?.server.stop();
+    await cutOff?.stop();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  /** Five failed logins spread over both instances; the sixth is refused by either. */
+  async function expectSharedCounts() {
+    const email = `${unique('shared')}@example.com`;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await failedLogin(attempt % 2 ? direct : cutOff, email)).status).toBe(401);
+    }
+    for (const instance of [cutOff, direct]) {
+      const refused = await failedLogin(instance, email);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  }
+
+  it('counts failed logins across both instances while Redis is up', async () => {
+    await expectSharedCounts();
+  });
+
+  for (const mode of ['reset', 'blackhole', 'partition'] satisfies CutMode[]) {
+    it(`answers promptly on per-instance limits while Redis is cut (${mode}), logs it once, and shares again after`, async () => {
+      const fallbacksBefore = logs.matching(fallbackLog).length;
+      const recoveriesBefore = logs.matching(recoveryLog).length;
+      proxy.cut(mode);
+
+      const email = `${unique(mode)}@example.com`;
+      const answers = [];
+      for (let attempt = 0; attempt < 6; attempt += 1) answers.push(await failedLogin(cutOff, email));
+      expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 429]);
+      for (const answer of answers) expect(answer.ms).toBeLessThan(3_000);
+      // The counts stayed in the cut-off instance's memory: the other one has seen none.
+      expect((await failedLogin(direct, email)).status).toBe(401);
+      // Other procedures are limited (and answered) as well.
+      expect((await call(cutOff.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+      expect(logs.matching(fallbackLog)).toHaveLength(fallbacksBefore + 1);
+
+      proxy.restore();
+      await eventually(
+        'the instance to reconnect to Redis',
+        async () => logs.matching(recoveryLog).length > recoveriesBefore,
+      );
+      expect(logs.matching(recoveryLog)).toHaveLength(recoveriesBefore + 1);
+      expect(logs.matching(fallbackLog)).toHaveLength(fallbacksBefore + 1);
+      await expectSharedCounts();
+    });
+  }
+});

@@ -1,0 +1,35 @@
+import { AuthError, authErrorCodes } from '@keyway/auth-core';
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { authErrorToTrpcCode, toTrpcError } from './errors.js';
+
+describe('the domain error table', () => {
+  it('maps every auth-core error to the tRPC code of contract section 5', () => {
+    expect(authErrorToTrpcCode).toEqual({
+      INVALID_CREDENTIALS: 'UNAUTHORIZED',
+      EMAIL_TAKEN: 'CONFLICT',
+      WEAK_PASSWORD: 'BAD_REQUEST',
+      CURRENT_PASSWORD_INVALID: 'BAD_REQUEST',
+      TOKEN_INVALID: 'UNAUTHORIZED',
+      REFRESH_TOKEN_REUSED: 'UNAUTHORIZED',
+      RESET_TOKEN_INVALID: 'BAD_REQUEST',
+      VERIFY_TOKEN_INVALID: 'BAD_REQUEST',
+    });
+    expect(Object.keys(authErrorToTrpcCode).sort()).toEqual([...authErrorCodes].sort());
+  });
+
+  it('turns a wrapped AuthError into its tRPC code, keeping its message and cause', () => {
+    const cause = new AuthError('EMAIL_TAKEN');
+    const mapped = toTrpcError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));
+    expect(mapped.code).toBe('CONFLICT');
+    expect(mapped.message).toBe('An account with this email already exists');
+    expect(mapped.cause).toBe(cause);
+  });
+
+  it('leaves other errors as they are', () => {
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'bad input' });
+    expect(toTrpcError(error)).toBe(error);
+    const unexpected = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new Error('a bug') });
+    expect(toTrpcError(unexpected)).toBe(unexpected);
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The MikroORM repositories on real databases, SQLite and PostgreSQL: the conditional
+ * writes that must hold under concurrency, the hot-path read, and bounded purges.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAuthError } from '../errors.js';
+import { migrate, type Orm, openOrm } from '../orm.js';
+import { createTestDatabase, type TestDatabase, testDialects } from '../testing/database.js';
+import { createRepositories } from './index.js';
+import type { Repositories } from './types.js';
+
+const minutes = (count: number) => count * 60_000;
+
+describe.each(await testDialects())('repositories on %s', (dialect) => {
+  let database: TestDatabase;
+  let orm: Orm;
+  /** Repositories on their own EntityManager fork, as each procedure call gets them. */
+  const repositories = (): Repositories => createRepositories(orm.em.fork() as EntityManager);
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  let emailCounter = 0;
+
+  async function createUser() {
+    return repositories().users.create({
+      email: `user${++emailCounter}@example.com`,
+      passwordHash: '$kw1$not-a-real-hash',
+      now,
+    });
+  }
+
+  async function createSession(userId: string, overrides: { expiresAt?: Date } = {}) {
+    const session = { id: randomUUID(), refreshJti: randomUUID() };
+    await repositories().sessions.create({
+      ...session,
+      userId,
+      now,
+      expiresAt: overrides.expiresAt ?? new Date(now.getTime() + minutes(60)),
+      userAgent: null,
+      ip: null,
+    });
+    return session;
+  }
+
+  async function count(table: string): Promise<number> {
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ count: string | number }[]>(`select count(*) as count from ${table}`);
+    return Number(row?.count);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    orm = await openOrm({ databaseUrl: database.url });
+    await migrate(orm);
+  });
+
+  afterAll(async () => {
+    await orm.close(true);
+    await database.drop();
+  });
+
+  describe('users', () => {
+    it('finds a user by id and by email, without the password hash', async () => {
+      const user = await createUser();
+      expect(user).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        email: user.email,
+        emailVerified: false,
+        createdAt: now,
+        updatedAt: now,
+      });
+      expect(await repositories().users.findById(user.id)).toEqual(user);
+      expect(await repositories().users.findByEmail(user.email)).toEqual(user);
+      expect(await repositories().users.findByEmail('nobody@example.com')).toBeNull();
+      expect(await repositories().users.findById(randomUUID())).toBeNull();
+      expect(await repositories().users.findPasswordHash(user.id)).toBe('$kw1$not-a-real-hash');
+    });
+
+    it('refuses a second account with the same email, even when both race', async () => {
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 5 }, () =>
+          repositories().users.create({ email: 'race@example.com', passwordHash: '$kw1$x', now }),
+        ),
+      );
+      expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
+      for (const attempt of attempts) {
+        if (attempt.status === 'rejected')
+          expect(isAuthError(attempt.reason) && attempt.reason.code).toBe('EMAIL_TAKEN');
+      }
+    });
+
+    it('updates the password hash and marks the email verified', async () => {
+      const user = await createUser();
+      const later = new Date(now.getTime() + minutes(5));
+      await repositories().users.updatePasswordHash(user.id, '$kw1$new', later);
+      expect(await repositories().users.findPasswordHash(user.id)).toBe('$kw1$new');
+      expect((await repositories().users.findById(user.id))?.updatedAt).toEqual(later);
+
+      const verified = await repositories().users.markEmailVerified(user.id, new Date(later.getTime() + 1000));
+      expect(verified).toMatchObject({ emailVerified: true, updatedAt: new Date(later.getTime() + 1000) });
+      // A second verification changes nothing.
+      const again = await repositories().users.markEmailVerified(user.id, new Date(later.getTime() + 5000));
+      expect(again?.updatedAt).toEqual(new Date(later.getTime() + 1000));
+      expect(await repositories().users.markEmailVerified(randomUUID(), later)).toBeNull();
+    });
+  });
+
+  describe('sessions', () => {
+    it('lets exactly one of ten concurrent rotations of one refresh jti win', async () => {
+      const user = await createUser();
+      const session = await createSession(user.id);
+      const contenders = Array.from({ length: 10 }, () => randomUUID());
+      const results = await Promise.all(
+        contenders.map((nextJti) =>
+          repositories().sessions.rotate({ id: session.id, presentedJti: session.refreshJti, nextJti, now }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = contenders[results.indexOf(true)] ?? '';
+      // The winner's jti is the current one: it rotates, the presented one no longer does.
+      expect(
+        await repositories().sessions.rotate({ id: session.id, presentedJti: winner, nextJti: randomUUID(), now }),
+      ).toBe(true);
+      expect(
+        await repositories().sessions.rotate({
+          id: session.id,
+          presentedJti: session.refreshJti,
+          nextJti: randomUUID(),
+          now,
+        }),
+      ).toBe(false);
+    });
+
+    it('does not rotate a revoked, expired or unknown session', async () => {
+      const user = await createUser();
+      const revoked = await createSession(user.id);
+      await repositories().sessions.revoke(revoked.id, now);
+      const expired = await createSession(user.id, { expiresAt: new Date(now.getTime() + minutes(1)) });
+      const rotate = (session: { id: string; refreshJti: string }, at: Date) =>
+        repositories().sessions.rotate({
+          id: session.id,
+          presentedJti: session.refreshJti,
+          nextJti: randomUUID(),
+          now: at,
+        });
+
+      expect(await rotate(revoked, now)).toBe(false);
+      expect(await rotate(expired, new Date(now.getTime() + minutes(1)))).toBe(false);
+      expect(await rotate({ id: randomUUID(), refreshJti: randomUUID() }, now)).toBe(false);
+    });
+
+    it('keeps the session’s absolute expiry when rotating', async () => {
+      const user = await createUser();
+      const expiresAt = new Date(now.getTime() + minutes(60));
+      const session = await createSession(user.id, { expiresAt });
+      const later = new Date(now.getTime() + minutes(30));
+      await repositories().sessions.rotate({
+        id: session.id,
+        presentedJti: session.refreshJti,
+        nextJti: randomUUID(),
+        now: later,
+      });
+      expect((await repositories().sessions.findById(session.id))?.expiresAt).toEqual(expiresAt);
+    });
+
+    it('answers the hot-path check: live session and undenied token only', async () => {
+      const user = await createUser();
+      const session = await createSession(user.id);
+      const accessJti = randomUUID();
+      const active = () => repositories().sessions.findActiveUserId({ sessionId: session.id, accessJti });
+
+      expect(await active()).toBe(user.id);
+      expect(await repositories().sessions.findActiveUserId({ sessionId: randomUUID(), accessJti })).toBeNull();
+      await repositories().denylist.add(accessJti, new Date(now.getTime() + minutes(15)));
+      expect(await active()).toBeNull();
+      // Denying twice is harmless (logout retried by a client).
+      await repositories().denylist.add(accessJti, new Date(now.getTime() + minutes(15)));
+
+      const other = await createSession(user.id);
+      await repositories().sessions.revoke(other.id, now);
+      expect(
+        await repositories().sessions.findActiveUserId({ sessionId: other.id, accessJti: randomUUID() }),
+      ).toBeNull();
+    });
+
+    it('revokes all of a user’s sessions but the one kept, and no one else’s', async () => {
+      const [ada, grace] = [await createUser(), await createUser()];
+      const [kept, second, third] = [
+        await createSession(ada.id),
+        await createSession(ada.id),
+        await createSession(ada.id),
+      ];
+      const graces = await createSession(grace.id);
+      await repositories().sessions.revokeAllForUser(ada.id, now, { exceptSessionId: kept.id });
+
+      const revokedAt = async (id: string) => (await repositories().sessions.findById(id))?.revokedAt ?? null;
+      expect(await revokedAt(kept.id)).toBeNull();
+      expect(await revokedAt(second.id)).toEqual(now);
+      expect(await revokedAt(third.id)).toEqual(now);
+      expect(await revokedAt(graces.id)).toBeNull();
+
+      await repositories().sessions.revokeAllForUser(ada.id, new Date(now.getTime() + 1000));
+      expect(await revokedAt(kept.id)).toEqual(new Date(now.getTime() + 1000));
+      expect(await revokedAt(second.id)).toEqual(now); // the first revocation time stays
+    });
+  });
+
+  describe('emailed tokens', () => {
+    const tokenHash = () => randomUUID().replaceAll('-', '').padEnd(64, '0');
+
+    it('are consumed by exactly one of ten concurrent attempts', async () => {
+      const user = await createUser();
+      const hash = tokenHash();
+      await repositories().emailTokens.create({
+        tokenHash: hash,
+        userId: user.id,
+        purpose: 'reset',
+        now,
+        expiresAt: new Date(now.getTime() + minutes(60)),
+      });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          repositories().emailTokens.consume({ tokenHash: hash, purpose: 'reset', now }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose: 'reset', now })).toBeNull();
+    });
+
+    it('are valid only for their purpose and until they expire', async () => {
+      const user = await createUser();
+      const hash = tokenHash();
+      const expiresAt = new Date(now.getTime() + minutes(60));
+      await repositories().emailTokens.create({ tokenHash: hash, userId: user.id, purpose: 'verify', now, expiresAt });
+      const lookup = (purpose: 'reset' | 'verify', at: Date) =>
+        repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose, now: at });
+
+      expect(await lookup('verify', new Date(expiresAt.getTime() - 1))).toBe(user.id);
+      expect(await lookup('reset', now)).toBeNull();
+      expect(await lookup('verify', expiresAt)).toBeNull();
+      expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'verify', now: expiresAt })).toBe(
+        false,
+      );
+      expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'reset', now })).toBe(false);
+      expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'verify', now })).toBe(true);
+    });
+
+    it('are all invalidated for one user and purpose at once', async () => {
+      const user = await createUser();
+      const expiresAt = new Date(now.getTime() + minutes(60));
+      const [reset1, reset2, verify] = [tokenHash(), tokenHash(), tokenHash()];
+      for (const [hash, purpose] of [
+        [reset1, 'reset'],
+        [reset2, 'reset'],
+        [verify, 'verify'],
+      ] as const) {
+        await repositories().emailTokens.create({ tokenHash: hash, userId: user.id, purpose, now, expiresAt });
+      }
+      await repositories().emailTokens.invalidateAll(user.id, 'reset', now);
+      const valid = (hash: string, purpose: 'reset' | 'verify') =>
+        repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose, now });
+      expect(await valid(reset1, 'reset')).toBeNull();
+      expect(await valid(reset2, 'reset')).toBeNull();
+      expect(await valid(verify, 'verify')).toBe(user.id);
+    });
+  });
+
+  describe('purges', () => {
+    it('delete at most `limit` expired rows per call and never a live one', async () => {
+      const live = new Date(now.getTime() + minutes(15));
+      for (let index = 0; index < 12; index++) {
+        await repositories().denylist.add(randomUUID(), new Date(now.getTime() - minutes(index + 1)));
+      }
+      const liveJti = randomUUID();
+      await repositories().denylist.add(liveJti, live);
+      const before = await count('token_denylist');
+
+      expect(await repositories().denylist.purgeExpired(now, 5)).toBe(5);
+      expect(await repositories().denylist.purgeExpired(now, 5)).toBe(5);
+      expect(await repositories().denylist.purgeExpired(now, 5)).toBe(2);
+      expect(await repositories().denylist.purgeExpired(now, 5)).toBe(0);
+      expect(await count('token_denylist')).toBe(before - 12);
+
+      const user = await createUser();
+      const session = await createSession(user.id);
+      expect(await repositories().sessions.findActiveUserId({ sessionId: session.id, accessJti: liveJti })).toBeNull();
+    });
+  });
+});

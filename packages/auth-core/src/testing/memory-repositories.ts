@@ -1,0 +1,175 @@
+/**
+ * In-memory fakes of the repository ports, for service unit tests: small enough to read
+ * at a glance, with the same observable contract as the MikroORM repositories (the
+ * compare-and-set writes included). The real repositories are tested on real databases;
+ * these exist so a service's own logic can be tested without one.
+ */
+import { AuthError } from '../errors.js';
+import type { EmailTokenPurpose, Repositories, UserRecord } from '../repositories/types.js';
+
+export interface MemorySession {
+  id: string;
+  userId: string;
+  currentRefreshJti: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface MemoryEmailToken {
+  tokenHash: string;
+  userId: string;
+  purpose: EmailTokenPurpose;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export function createMemoryRepositories() {
+  const users = new Map<string, UserRecord & { passwordHash: string }>();
+  const sessions = new Map<string, MemorySession>();
+  const denylist = new Map<string, Date>();
+  const emailTokens = new Map<string, MemoryEmailToken>();
+  let nextUserId = 1;
+
+  const record = ({ passwordHash: _, ...user }: UserRecord & { passwordHash: string }): UserRecord => ({ ...user });
+
+  /** Deletes up to `limit` entries that `expired` selects; returns how many. */
+  const purge = <T>(map: Map<string, T>, expired: (value: T) => boolean, limit: number) => {
+    let deleted = 0;
+    for (const [key, value] of map) {
+      if (deleted >= limit) break;
+      if (expired(value)) {
+        map.delete(key);
+        deleted++;
+      }
+    }
+    return Promise.resolve(deleted);
+  };
+
+  const repositories: Repositories = {
+    users: {
+      async create({ email, passwordHash, now }) {
+        if ([...users.values()].some((user) => user.email === email)) throw new AuthError('EMAIL_TAKEN');
+        const user = {
+          id: `00000000-0000-4000-8000-${String(nextUserId++).padStart(12, '0')}`,
+          email,
+          passwordHash,
+          emailVerified: false,
+          createdAt: now,
+          updatedAt: now,
+        };
+        users.set(user.id, user);
+        return record(user);
+      },
+      findById: async (id) => {
+        const user = users.get(id);
+        return user ? record(user) : null;
+      },
+      findByEmail: async (email) => {
+        const user = [...users.values()].find((candidate) => candidate.email === email);
+        return user ? record(user) : null;
+      },
+      findPasswordHash: async (id) => users.get(id)?.passwordHash ?? null,
+      async updatePasswordHash(id, passwordHash, now) {
+        const user = users.get(id);
+        if (user) Object.assign(user, { passwordHash, updatedAt: now });
+      },
+      async markEmailVerified(id, now) {
+        const user = users.get(id);
+        if (!user) return null;
+        if (!user.emailVerified) Object.assign(user, { emailVerified: true, updatedAt: now });
+        return record(user);
+      },
+    },
+
+    sessions: {
+      async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
+        sessions.set(id, {
+          id,
+          userId,
+          currentRefreshJti: refreshJti,
+          createdAt: now,
+          lastUsedAt: now,
+          expiresAt,
+          revokedAt: null,
+          userAgent,
+          ip,
+        });
+      },
+      async findById(id) {
+        const session = sessions.get(id);
+        return session
+          ? { id: session.id, userId: session.userId, expiresAt: session.expiresAt, revokedAt: session.revokedAt }
+          : null;
+      },
+      async rotate({ id, presentedJti, nextJti, now }) {
+        const session = sessions.get(id);
+        if (!session || session.currentRefreshJti !== presentedJti || session.revokedAt || session.expiresAt <= now) {
+          return false;
+        }
+        Object.assign(session, { currentRefreshJti: nextJti, lastUsedAt: now });
+        return true;
+      },
+      async revoke(id, now) {
+        const session = sessions.get(id);
+        if (session && !session.revokedAt) session.revokedAt = now;
+      },
+      async revokeAllForUser(userId, now, { exceptSessionId } = {}) {
+        for (const session of sessions.values()) {
+          if (session.userId === userId && !session.revokedAt && session.id !== exceptSessionId) {
+            session.revokedAt = now;
+          }
+        }
+      },
+      async findActiveUserId({ sessionId, accessJti }) {
+        const session = sessions.get(sessionId);
+        return session && !session.revokedAt && !denylist.has(accessJti) ? session.userId : null;
+      },
+      purgeExpired: (before, limit) =>
+        purge(
+          sessions,
+          (session) => session.expiresAt < before || (session.revokedAt !== null && session.revokedAt < before),
+          limit,
+        ),
+    },
+
+    denylist: {
+      async add(jti, expiresAt) {
+        denylist.set(jti, expiresAt);
+      },
+      purgeExpired: (now, limit) => purge(denylist, (expiresAt) => expiresAt < now, limit),
+    },
+
+    emailTokens: {
+      async create({ tokenHash, userId, purpose, now, expiresAt }) {
+        emailTokens.set(tokenHash, { tokenHash, userId, purpose, createdAt: now, expiresAt, usedAt: null });
+      },
+      async findValidUserId({ tokenHash, purpose, now }) {
+        const token = emailTokens.get(tokenHash);
+        return token && token.purpose === purpose && !token.usedAt && token.expiresAt > now ? token.userId : null;
+      },
+      async consume({ tokenHash, purpose, now }) {
+        const token = emailTokens.get(tokenHash);
+        if (!token || token.purpose !== purpose || token.usedAt || token.expiresAt <= now) return false;
+        token.usedAt = now;
+        return true;
+      },
+      async invalidateAll(userId, purpose, now) {
+        for (const token of emailTokens.values()) {
+          if (token.userId === userId && token.purpose === purpose && !token.usedAt) token.usedAt = now;
+        }
+      },
+      purgeExpired: (now, limit) => purge(emailTokens, (token) => token.expiresAt < now, limit),
+    },
+  };
+
+  /** The stored rows, for assertions on what a service wrote. */
+  const state = { users, sessions, denylist, emailTokens };
+  return { ...repositories, state };
+}
+
+export type MemoryRepositories = ReturnType<typeof createMemoryRepositories>;

@@ -1,0 +1,40 @@
+/**
+ * @keyway/client: the typed client of the Keyway API for browsers and Node 20+.
+ *
+ *   const kw = createKeywayClient({ url: 'http://localhost:3000', tokens: localStorageTokens() });
+ *   await kw.auth.login.mutate({ email, password }); // the pair is stored for you
+ *   const { user } = await kw.users.me.query();      // the access token is attached for you
+ */
+
+// The server's own input schemas, for forms that validate before they send.
+export {
+  changePasswordInput,
+  emailSchema,
+  loginInput,
+  logoutInput,
+  passwordSchema,
+  refreshInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  verifyEmailInput,
+} from '@keyway/api/schemas';
+export { TRPCClientError } from '@trpc/client';
+export { createKeywayClient, type KeywayClient, type KeywayClientOptions, type KeywayFetch } from './client.js';
+export {
+  errorCodeOf,
+  type FieldErrors,
+  fieldErrorsOf,
+  isKeywayError,
+  type KeywayClientError,
+  retryAfterOf,
+} from './errors.js';
+export {
+  type LocalStorageTokensOptions,
+  localStorageTokens,
+  memoryTokens,
+  type StorageLike,
+  type TokenPair,
+  type TokenStore,
+} from './token-store.js';
+export type { AppRouter, RouterInputs, RouterOutputs, User } from './types.js';
