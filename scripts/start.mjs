@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +48,27 @@ function commands(mode, { webPort }) {
     throw new Error('apps/server is not built: run `pnpm start` from the repository root (it builds first)');
   }
   return { api: ['--enable-source-maps', main], web: [vite, 'preview', ...webArgs] };
+}
+
+/**
+ * Fails early and clearly when a port is taken: otherwise the readiness check could be
+ * answered by whatever already listens there.
+ */
+async function assertPortFree(port, host, variable) {
+  const probe = createServer();
+  await new Promise((resolve, reject) => {
+    probe.once('error', (error) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use (set ${variable} to use another one)`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(Number(port), host, resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /** Starts a child whose output lines are prefixed with its name. */
@@ -98,7 +120,6 @@ export async function run(mode = 'start') {
   const webUrl = `http://localhost:${webPort}`;
   const env = { ...process.env, PORT: apiPort, WEB_PORT: webPort, API_URL: apiLocalUrl };
 
-  const { api: apiArgs, web: webArgs } = commands(mode, { webPort });
   const children = [];
   let stopping = false;
 
@@ -121,6 +142,9 @@ export async function run(mode = 'start') {
   };
 
   try {
+    const { api: apiArgs, web: webArgs } = commands(mode, { webPort });
+    await assertPortFree(apiPort, apiHost, 'PORT');
+    await assertPortFree(webPort, '127.0.0.1', 'WEB_PORT');
     const api = launch('api', apiArgs, { cwd: serverDir, env });
     children.push(api);
     await waitForHttp(`${apiLocalUrl}/healthz`, api, mode === 'dev' ? 120_000 : 60_000);

@@ -14,7 +14,8 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.test.ts', 'src/testing.ts'],
       reporter: ['text-summary', 'json-summary'],
-      thresholds: { lines: 80, functions: 80, branches: 70, statements: 80 },
+      // Just below what the suites reach without PostgreSQL and Redis (they add a little more); raise them as tests grow.
+      thresholds: { lines: 95, functions: 95, branches: 82, statements: 95 },
     },
   },
 });

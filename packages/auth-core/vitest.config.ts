@@ -12,9 +12,11 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      exclude: ['src/**/*.test.ts', 'src/migrations/**'],
+      // The test harness is measured by the suites that use it, not counted as product code.
+      exclude: ['src/**/*.test.ts', 'src/migrations/**', 'src/testing/**'],
       reporter: ['text-summary', 'json-summary'],
-      thresholds: { lines: 80, functions: 80, branches: 70, statements: 80 },
+      // Just below what the suites reach without PostgreSQL and Redis (they add a little more); raise them as tests grow.
+      thresholds: { lines: 94, functions: 86, branches: 92, statements: 93 },
     },
   },
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRig, startDemoRig } from './harness.js';
@@ -192,8 +193,12 @@ describe('the demo web app in Chromium', () => {
   it('shares one session and one refresh between two tabs, and logs both out together', async () => {
     const context = await rig.browser.newContext();
     const refreshes: string[] = [];
-    context.on('request', (request) => {
-      if (request.url().includes('/trpc/auth.refresh')) refreshes.push(request.url());
+    // A slow network for refreshes: the second tab surely hits its UNAUTHORIZED while the
+    // first tab's refresh is still in flight, which is when a replay would happen.
+    await context.route('**/trpc/auth.refresh', async (route) => {
+      refreshes.push(route.request().url());
+      await delay(500);
+      await route.continue();
     });
     const first = await openPage(context);
     const email = newEmail();

@@ -578,7 +578,8 @@ function figuresOf(raw: Raw): Figure[] {
         value: cpu('bare'),
         unit: 'µs',
       },
-      note: 'informational: CPU time of the server process / requests served',
+      ratio: cpu('framework') / cpu('keyway'),
+      note: 'informational: CPU time of the server process / requests served; ratio = framework / Keyway, a noise-robust view of the first row',
     },
     {
       measure: 'auth.login p50, 1 conn',

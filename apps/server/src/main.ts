@@ -33,8 +33,12 @@ try {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // stop() closes the listening socket before it first waits, so once this line is out
+    // no new connection is accepted (the log is written asynchronously: logging first
+    // could announce a shutdown while the port still accepts).
+    const stopped = server.stop();
     logger.info({ signal }, 'Shutting down');
-    server.stop().then(
+    stopped.then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'Shutdown failed');

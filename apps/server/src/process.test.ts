@@ -136,6 +136,8 @@ describe('graceful shutdown', slow, () => {
             request.once('error', reject);
           },
         );
+        // Awaited below; until then a failure must not surface as an unhandled rejection.
+        answered.catch(() => {});
         request.flushHeaders();
         return { request, continued, answered };
       });

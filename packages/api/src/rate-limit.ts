@@ -44,10 +44,8 @@ export type RateLimitStore = { kind: 'memory' } | { kind: 'redis'; client: Redis
 export interface RateLimiter {
   /** Counts one hit; throws RateLimitExceededError when the bucket is over its limit. */
   consume(bucket: RateLimitBucket, key: string): Promise<void>;
-  /** Throws RateLimitExceededError when the bucket is already full, without counting. */
-  assertNotExceeded(bucket: RateLimitBucket, key: string): Promise<void>;
-  /** Counts one hit without refusing (failed logins are counted after the fact). */
-  penalize(bucket: RateLimitBucket, key: string): Promise<void>;
+  /** Gives back one hit counted by `consume` (an attempt that turned out not to count). */
+  refund(bucket: RateLimitBucket, key: string): Promise<void>;
   reset(bucket: RateLimitBucket, key: string): Promise<void>;
 }
 
@@ -92,13 +90,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async consume(bucket, key) {
       await limiters[bucket].consume(key).catch(rethrow);
     },
-    async assertNotExceeded(bucket, key) {
-      const state = await limiters[bucket].get(key);
-      if (state && state.consumedPoints >= rules[bucket].max)
-        throw new RateLimitExceededError(retryAfter(state.msBeforeNext));
-    },
-    async penalize(bucket, key) {
-      await limiters[bucket].penalty(key);
+    async refund(bucket, key) {
+      await limiters[bucket].reward(key);
     },
     async reset(bucket, key) {
       await limiters[bucket].delete(key);

@@ -68,7 +68,10 @@ const procedure = t.procedure.use(async ({ ctx, meta, next, getRawInput }) => {
     await limiter.consume(ipBuckets[rule], ctx.clientIp);
     if (rule === 'login') {
       accountKey = `${ctx.clientIp}:${normalizedEmail(await getRawInput())}`;
-      await limiter.assertNotExceeded('loginAccount', accountKey);
+      // Counted before the attempt and given back unless it fails on credentials: counting
+      // failures only after the fact let a burst of parallel guesses all pass the check
+      // before the first failure was recorded.
+      await limiter.consume('loginAccount', accountKey);
     }
   } catch (error) {
     if (error instanceof RateLimitExceededError) {
@@ -83,7 +86,7 @@ const procedure = t.procedure.use(async ({ ctx, meta, next, getRawInput }) => {
   if (accountKey) {
     // Only failed logins count against the account key; a success clears it.
     if (!failure) await limiter.reset('loginAccount', accountKey);
-    else if (failure.code === 'UNAUTHORIZED') await limiter.penalize('loginAccount', accountKey);
+    else if (failure.code !== 'UNAUTHORIZED') await limiter.refund('loginAccount', accountKey);
   }
   if (failure) throw failure;
   return result;

@@ -138,8 +138,9 @@ interface PgClient {
  */
 export async function migrate(orm: Orm): Promise<string[]> {
   const up = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
-  if (!(orm.em.getDriver() instanceof PostgreSqlDriver)) return up();
-  const { driver, connectionSettings } = orm.em.getConnection().getKnex().client as {
+  const databaseDriver = orm.em.getDriver();
+  if (!(databaseDriver instanceof PostgreSqlDriver)) return up();
+  const { driver, connectionSettings } = databaseDriver.getConnection().getKnex().client as {
     driver: { Client: new (settings: object) => PgClient };
     connectionSettings: object;
   };

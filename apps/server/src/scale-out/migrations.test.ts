@@ -78,6 +78,20 @@ describe.skipIf(!postgres)('PostgreSQL migrations', () => {
     expect(applied.filter((count) => count === 0)).toHaveLength(2);
   });
 
+  it('cancels statements after 10 s by default, and never when opened for long migrations', async () => {
+    const database = await freshDatabase();
+    const statementTimeout = async (orm: Orm) => {
+      cleanup.push(() => orm.close(true));
+      const rows: { statement_timeout: string }[] = await orm.em
+        .fork()
+        .getConnection()
+        .execute('show statement_timeout');
+      return rows[0]?.statement_timeout;
+    };
+    expect(await statementTimeout(await openOrm({ databaseUrl: database.url }))).toBe('10s');
+    expect(await statementTimeout(await openOrm({ databaseUrl: database.url, statementTimeoutMillis: 0 }))).toBe('0');
+  });
+
   it('migrates through the real entry point from source, in production mode, idempotently', async () => {
     const database = await freshDatabase();
     const env = { NODE_ENV: 'production', JWT_SECRET: testJwtSecret, DATABASE_URL: database.url, LOG_LEVEL: 'silent' };

@@ -83,7 +83,8 @@ describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
       const answers = [];
       for (let attempt = 0; attempt < 6; attempt += 1) answers.push(await failedLogin(cutOff, email));
       expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 429]);
-      for (const answer of answers) expect(answer.ms).toBeLessThan(3_000);
+      // A couple of seconds at most: a silent link costs the first requests their command timeouts.
+      for (const answer of answers) expect(answer.ms).toBeLessThan(4_000);
       // The counts stayed in the cut-off instance's memory: the other one has seen none.
       expect((await failedLogin(direct, email)).status).toBe(401);
       // Other procedures are limited (and answered) as well.

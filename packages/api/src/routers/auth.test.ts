@@ -108,7 +108,9 @@ describe.each(await testDialects())('the auth router on %s', (dialect) => {
       const [, payload] = session.refreshToken.split('.');
       const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
       expect(
-        await refresh(forge({ alg: 'HS256', typ: 'JWT' }, { ...claims, iss: 'elsewhere' }, h.config.jwtSecret as string)),
+        await refresh(
+          forge({ alg: 'HS256', typ: 'JWT' }, { ...claims, iss: 'elsewhere' }, h.config.jwtSecret as string),
+        ),
       ).toBe('UNAUTHORIZED');
       // Still good: none of that spent it.
       await expect(h.caller().auth.refresh({ refreshToken: session.refreshToken })).resolves.toBeDefined();
@@ -198,7 +200,9 @@ describe.each(await testDialects())('the auth router on %s', (dialect) => {
       expect(await account.caller.auth.logout({})).toEqual({ success: true });
 
       expect(await codeOf(me(account.session.accessToken))).toBe('UNAUTHORIZED');
-      expect(await codeOf(h.caller().auth.refresh({ refreshToken: account.session.refreshToken }))).toBe('UNAUTHORIZED');
+      expect(await codeOf(h.caller().auth.refresh({ refreshToken: account.session.refreshToken }))).toBe(
+        'UNAUTHORIZED',
+      );
       await expect(me(other.session.accessToken)).resolves.toBeDefined();
       await expect(h.caller().auth.refresh({ refreshToken: other.session.refreshToken })).resolves.toBeDefined();
     });

@@ -35,7 +35,9 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
   describe('register', () => {
     it('creates an unverified account for the normalised email, with ISO dates and no hash', async () => {
       const email = uniqueEmail('register');
-      const { user } = await h.caller().users.register({ email: `  ${email.toUpperCase()}  `, password: 'plum-orbit-cascade' });
+      const { user } = await h
+        .caller()
+        .users.register({ email: `  ${email.toUpperCase()}  `, password: 'plum-orbit-cascade' });
       expect(user).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         email,
@@ -57,7 +59,9 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
     it('refuses a taken email with CONFLICT, whatever its case', async () => {
       const { email } = await h.createUser();
       for (const variant of [email, email.toUpperCase(), ` ${email} `]) {
-        const error = await rejectionOf(h.caller().users.register({ email: variant, password: 'violet-harbor-lantern' }));
+        const error = await rejectionOf(
+          h.caller().users.register({ email: variant, password: 'violet-harbor-lantern' }),
+        );
         expect([error.code, error.message]).toEqual(['CONFLICT', 'An account with this email already exists']);
       }
     });
@@ -71,20 +75,25 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
     });
 
     it('refuses a common password or one containing the email, with a field error', async () => {
-      const common = await rejectionOf(h.caller().users.register({ email: uniqueEmail('common'), password: 'Password1' }));
+      const common = await rejectionOf(
+        h.caller().users.register({ email: uniqueEmail('common'), password: 'Password1' }),
+      );
       expect(common.code).toBe('BAD_REQUEST');
       expect(common.cause).toMatchObject({ fieldErrors: { password: [expect.stringMatching(/too common/)] } });
       const email = uniqueEmail('grace');
       const personal = await rejectionOf(h.caller().users.register({ email, password: `${email.split('@')[0]}-2024` }));
       expect(personal.cause).toMatchObject({ fieldErrors: { password: [expect.stringMatching(/email/)] } });
-      expect(await codeOf(h.caller().auth.login({ email, password: `${email.split('@')[0]}-2024` }))).toBe('UNAUTHORIZED');
+      expect(await codeOf(h.caller().auth.login({ email, password: `${email.split('@')[0]}-2024` }))).toBe(
+        'UNAUTHORIZED',
+      );
     });
   });
 
   describe('me', () => {
     it('returns the caller’s user', async () => {
-      const { caller, user } = await h.loginAs();
-      expect(await caller.users.me()).toEqual({ user });
+      const { caller, session } = await h.loginAs();
+      expect(await caller.users.me()).toEqual({ user: session.user });
+      expect(session.user.emailVerified).toBe(false);
     });
 
     it('requires authentication', async () => {
@@ -105,7 +114,9 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
 
     it('refuses a weak new password with a field error', async () => {
       const { caller, password } = await h.loginAs();
-      const error = await rejectionOf(caller.users.changePassword({ currentPassword: password, newPassword: 'iloveyou' }));
+      const error = await rejectionOf(
+        caller.users.changePassword({ currentPassword: password, newPassword: 'iloveyou' }),
+      );
       expect(error.code).toBe('BAD_REQUEST');
       expect(error.cause).toMatchObject({ fieldErrors: { newPassword: [expect.stringMatching(/too common/)] } });
     });
@@ -114,9 +125,9 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
       const current = await h.loginAs();
       const other = await h.loginAs(current);
       const newPassword = 'violet-harbor-lantern';
-      expect(
-        await current.caller.users.changePassword({ currentPassword: current.password, newPassword }),
-      ).toEqual({ success: true });
+      expect(await current.caller.users.changePassword({ currentPassword: current.password, newPassword })).toEqual({
+        success: true,
+      });
 
       await expect(me(current.session.accessToken)).resolves.toBeDefined();
       await expect(h.caller().auth.refresh({ refreshToken: current.session.refreshToken })).resolves.toBeDefined();

@@ -24,7 +24,9 @@ describe('email', () => {
     expect(fieldErrors(loginInput.safeParse({ email: 'not-an-email', password: 'x' }))).toEqual({
       email: ['Enter a valid email address'],
     });
-    expect(fieldErrors(loginInput.safeParse({ email: '   ', password: 'x' }))).toEqual({ email: ['Email is required'] });
+    expect(fieldErrors(loginInput.safeParse({ email: '   ', password: 'x' }))).toEqual({
+      email: ['Email is required'],
+    });
   });
 
   it('is at most 254 characters', () => {
@@ -45,7 +47,9 @@ describe('new passwords', () => {
     expect(fieldErrors(withPassword('1234567'))).toEqual({ password: ['Password must be at least 8 characters'] });
     expect(withPassword('🔑'.repeat(8)).success).toBe(true);
     expect(withPassword('🔑'.repeat(128)).success).toBe(true);
-    expect(fieldErrors(withPassword('🔑'.repeat(129)))).toEqual({ password: ['Password must be at most 128 characters'] });
+    expect(fieldErrors(withPassword('🔑'.repeat(129)))).toEqual({
+      password: ['Password must be at most 128 characters'],
+    });
   });
 
   it('are counted in NFC, as auth-core counts and hashes them', () => {
@@ -54,7 +58,9 @@ describe('new passwords', () => {
   });
 
   it('are never trimmed', () => {
-    expect(registerInput.parse({ email: 'ada@example.com', password: '  spaced out  ' }).password).toBe('  spaced out  ');
+    expect(registerInput.parse({ email: 'ada@example.com', password: '  spaced out  ' }).password).toBe(
+      '  spaced out  ',
+    );
   });
 
   it('are checked on changePassword too, while the current one only needs to be present', () => {

@@ -18,7 +18,7 @@ export interface TestMailbox {
   /** `smtp://127.0.0.1:<port>`, for MAIL_TRANSPORT. */
   url: string;
   messages: ReceivedMail[];
-  /** Resolves with the first message to `to` received after `since` messages (waits for it). */
+  /** Resolves with the first message to `to` (and matching `subject`) received so far, or waits for it. */
   waitFor(to: string, options?: { subject?: RegExp; timeoutMs?: number }): Promise<ReceivedMail>;
   /** Pulls `token=…` out of a message's link. */
   tokenFrom(mail: ReceivedMail): string;

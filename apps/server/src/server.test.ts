@@ -1,0 +1,110 @@
+/**
+ * What `createServer` does besides answering: the purge timer, and a stop that drains
+ * in-flight requests without waiting on kept-alive connections. In process, so the parts
+ * main.ts wires up are tested where coverage sees them.
+ */
+import { request as httpRequest } from 'node:http';
+import { createManualClock } from '@keyway/auth-core';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import * as entry from './index.js';
+import { createLogger } from './logger.js';
+import { logCapture, mutation, password, registerAndLogin, send } from './test-support/http.js';
+import { startTestServer } from './testing.js';
+
+/** Waits for a log line matching, polling the capture a bounded number of times. */
+async function waitForLine(lines: Array<Record<string, unknown>>, match: (line: Record<string, unknown>) => boolean) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const line = lines.find(match);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`No such log line in:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`);
+}
+
+async function count(t: Awaited<ReturnType<typeof startTestServer>>, table: string): Promise<number> {
+  const [row] = await t.orm.em.getConnection().execute<Array<{ n: number }>>(`select count(*) as n from ${table}`);
+  return Number(row?.n);
+}
+
+describe('createServer', () => {
+  it('purges expired deny-list rows, dead sessions and expired emailed tokens on a timer', async () => {
+    const clock = createManualClock(new Date());
+    const log = logCapture();
+    const t = await startTestServer({ clock, env: { PURGE_INTERVAL: '1s' }, logger: pino({ level: 'info' }, log.stream) });
+    try {
+      const session = await registerAndLogin(t.url, 'purge@example.com');
+      await mutation(t.url, 'auth.logout', {}, { token: session.accessToken });
+      await t.server.core.idle();
+      expect(await count(t, 'token_denylist')).toBe(1);
+      expect(await count(t, 'email_token')).toBe(1);
+
+      // Past every lifetime (the 30-day refresh token included): all of it is dead weight.
+      clock.advance(61 * 86_400 * 1000);
+      const purged = await waitForLine(log.lines, (line) => line.msg === 'Purged expired tokens and sessions');
+      expect(purged.deleted).toBe(3);
+      expect(await count(t, 'token_denylist')).toBe(0);
+      expect(await count(t, 'session')).toBe(0);
+      expect(await count(t, 'email_token')).toBe(0);
+      // The account itself stays.
+      expect((await mutation(t.url, 'auth.login', { email: 'purge@example.com', password })).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('stop() finishes a request in flight, then closes its kept-alive connection', async () => {
+    const t = await startTestServer();
+    let stopped: Promise<void> | undefined;
+    try {
+      const { port } = new URL(t.url);
+      const body = JSON.stringify({ email: 'drain@example.com', password });
+      await mutation(t.url, 'users.register', JSON.parse(body));
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path: '/trpc/auth.login',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+      });
+      const socketClosed = new Promise<void>((resolve) => request.once('socket', (socket) => socket.once('close', resolve)));
+      const answered = new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+        request.once('response', (response) => {
+          response.resume();
+          response.once('end', () => resolve({ status: response.statusCode, connection: response.headers.connection }));
+        });
+        request.once('error', reject);
+      });
+      answered.catch(() => {});
+      request.flushHeaders();
+      await new Promise<void>((resolve) => request.once('continue', () => resolve()));
+
+      stopped = t.server.stop();
+      // No new connection is accepted once stop() has been called.
+      await expect(send(`${t.url}/healthz`)).rejects.toThrow();
+      request.end(body);
+      expect(await answered).toEqual({ status: 200, connection: 'close' });
+      await socketClosed;
+      await stopped;
+    } finally {
+      await (stopped ?? t.server.stop());
+      await t.mailbox.close();
+    }
+  });
+});
+
+describe('the package entry and the logger', () => {
+  it('exports what hosts and tests use', () => {
+    expect(Object.keys(entry).sort()).toEqual(
+      ['ConfigError', 'createLogger', 'createServer', 'loadConfig', 'maxBodyBytes'].sort(),
+    );
+    expect(entry.maxBodyBytes).toBe(64 * 1024);
+  });
+
+  it('logs JSON at the configured level outside an interactive development terminal', () => {
+    const logger = createLogger({ logLevel: 'warn', nodeEnv: 'production' });
+    expect(logger.level).toBe('warn');
+    expect(logger.isLevelEnabled('info')).toBe(false);
+    expect(createLogger({ logLevel: 'debug', nodeEnv: 'test' }).isLevelEnabled('debug')).toBe(true);
+  });
+});
