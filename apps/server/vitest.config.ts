@@ -25,7 +25,9 @@ export default defineConfig({
         'src/scale-out/**',
       ],
       reporter: ['text-summary', 'json-summary'],
-      thresholds: { lines: 75, functions: 75, branches: 65, statements: 75 },
+      // Just below what the SQLite-only run reaches (a machine without PostgreSQL and Redis,
+      // where the scale-out suites skip and the Redis store goes unexercised); CI runs them too.
+      thresholds: { lines: 87, functions: 78, branches: 82, statements: 85 },
     },
   },
 });

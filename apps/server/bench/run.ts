@@ -31,6 +31,7 @@ import {
   serverDir,
   startCeiling,
   startKeyway,
+  startWorkers,
   terminateAll,
 } from './lib/processes.js';
 import { formatProfile, monotonicUs, summarizeProfile, type Window } from './lib/profile.js';
@@ -58,14 +59,14 @@ const settings = quick
   ? {
       cost: 10,
       warmupSeconds: 0.3,
-      meSeconds: 0.7,
+      meSeconds: 0.5,
       rounds: 1,
-      loginSeconds: 1,
-      bcryptSequential: 5,
+      loginSeconds: 0.8,
+      bcryptSequential: 3,
       pacedRate: 100,
-      pacedSeconds: 1,
+      pacedSeconds: 0.8,
       denyRows: 10_000,
-      denySeconds: 0.7,
+      denySeconds: 0.5,
       coldStarts: 1,
       profileSeconds: 1,
       watchdogMinutes: 4,
@@ -379,10 +380,11 @@ async function sqlitePhase(raw: Raw): Promise<void> {
   const session = await prepare(server.origin);
 
   const ceilingEnv = ceilingEnvOf(session);
-  const ceilings: Record<'framework' | 'bare', CeilingProcess> = {
-    framework: await startCeiling('ceiling-framework.ts', ceilingEnv),
-    bare: await startCeiling('ceiling-bare.ts', ceilingEnv),
-  };
+  const [framework, bare] = await Promise.all([
+    startCeiling('ceiling-framework.ts', ceilingEnv),
+    startCeiling('ceiling-bare.ts', ceilingEnv),
+  ]);
+  const ceilings: Record<'framework' | 'bare', CeilingProcess> = { framework, bare };
   const targets = {
     keyway: { pid: server.pid, target: session.me },
     framework: { pid: ceilings.framework.pid, target: { ...session.me, origin: ceilings.framework.origin } },
@@ -394,8 +396,10 @@ async function sqlitePhase(raw: Raw): Promise<void> {
   }
 
   // Warm every server's JIT, then alternate the three so drift hits them alike.
-  for (const [name, { pid, target }] of Object.entries(targets)) {
-    await closedLoop(`warm-up ${name}`, target, pid, meConnections, settings.warmupSeconds, 0.2);
+  if (!quick) {
+    for (const [name, { pid, target }] of Object.entries(targets)) {
+      await closedLoop(`warm-up ${name}`, target, pid, meConnections, settings.warmupSeconds, 0.2);
+    }
   }
   const order = ['keyway', 'framework', 'bare'] as const;
   const throughputRounds: Array<{ keyway: Measured; framework: Measured; bare: Measured }> = [];
@@ -457,14 +461,15 @@ async function sqlitePhase(raw: Raw): Promise<void> {
   // users.me latency at a steady rate, idle and while logins saturate the hashing pool.
   const meIdle = await paced(`users.me at ${settings.pacedRate}/s, idle`, session.me);
   const pacedSpan = settings.warmupSeconds + settings.pacedSeconds;
+  const lead = quick ? 0.5 : 1.5;
   const loginLoad = runJob({
     kind: 'closed',
     target: session.login,
     connections: loginConnections,
-    warmupSeconds: 1.5,
+    warmupSeconds: lead,
     seconds: pacedSpan + 0.5,
   });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise((resolve) => setTimeout(resolve, lead * 1000));
   const meUnderLogin = await paced(`users.me at ${settings.pacedRate}/s, under login load`, session.me);
   const loginDuringMe = assertClean(await loginLoad, 'auth.login load during users.me');
   log(`logins meanwhile: ${loginDuringMe.perSecond.toFixed(2)} req/s`);
@@ -794,6 +799,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const raw: Raw = {};
+  // Two load workers: one for every job, a second for the login load under the latency run.
+  await startWorkers(2);
   raw.backgroundCoresBefore = await backgroundBusyCores(quick ? 300 : 2000);
   log(`machine-wide CPU busy before the run (benchmark idle): ${raw.backgroundCoresBefore.toFixed(2)} cores`);
   await sqlitePhase(raw);

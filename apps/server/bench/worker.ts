@@ -1,7 +1,7 @@
 /**
- * The load generator and the bcrypt reference, one job per process (forked by the
+ * The load generator and the bcrypt reference, in processes of their own (forked by the
  * orchestrator, so the generator never shares an event loop with a server or with the
- * orchestrator). Receives one Job over IPC, answers one WorkerMessage, exits.
+ * orchestrator). Receives Jobs over IPC, one at a time, and answers each with a WorkerMessage.
  */
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -182,17 +182,15 @@ const send = (message: WorkerMessage) =>
     else resolve();
   });
 
-process.once('message', (job: Job) => {
+// Jobs arrive one at a time; the process stays up for the next one (forking a TypeScript
+// worker costs more than a short job).
+process.on('message', (job: Job) => {
   run(job).then(
-    async (result) => {
-      await send({ type: 'result', result });
-      process.exit(0);
-    },
-    async (error: unknown) => {
-      await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      process.exit(1);
-    },
+    (result) => send({ type: 'result', result }),
+    (error: unknown) =>
+      send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
 });
-// The orchestrator went away: stop at once.
-process.on('disconnect', () => process.exit(2));
+// The orchestrator went away or is done: stop at once.
+process.on('disconnect', () => process.exit(0));
+void send({ type: 'ready' });

@@ -141,6 +141,21 @@ function developmentSecret(dataDirectory: string): string {
   }
 }
 
+/** Reads `apps/server/.env` into the environment when it exists (values already set win). */
+export function loadEnvFile(): void {
+  const file = fileURLToPath(new URL('../.env', import.meta.url));
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** Just `DATABASE_URL`, validated: all that `migrate` needs. */
+export function loadDatabaseUrl(env: Env = process.env, options: { dataDirectory?: string } = {}): string {
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(options.dataDirectory ?? defaultDataDirectory, 'keyway.sqlite')}`;
+  if (!parseDatabaseUrl(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db');
+  }
+  return databaseUrl;
+}
+
 export function loadConfig(env: Env = process.env, options: { dataDirectory?: string } = {}): ServerConfig {
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory;
   const nodeEnvRaw = env.NODE_ENV || 'development';
@@ -150,13 +165,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
   const nodeEnv = nodeEnvRaw as ServerConfig['nodeEnv'];
   const production = nodeEnv === 'production';
 
-  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDirectory, 'keyway.sqlite')}`;
-  if (!parseDatabaseUrl(databaseUrl)) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db',
-    );
-  }
+  const databaseUrl = loadDatabaseUrl(env, { dataDirectory });
 
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {

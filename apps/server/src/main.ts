@@ -1,13 +1,10 @@
 /** Entry point: environment -> configuration -> database -> server, and the signals. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { migrate, openOrm } from '@keyway/auth-core';
-import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 
-const envFile = fileURLToPath(new URL('../.env', import.meta.url));
-if (existsSync(envFile)) process.loadEnvFile(envFile);
+loadEnvFile();
 
 let config: ServerConfig;
 try {
@@ -20,7 +17,7 @@ try {
 
 const logger = createLogger(config);
 try {
-  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, logger });
   if (config.migrateOnStart) {
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ applied }, 'Applied database migrations');

@@ -1,15 +1,11 @@
-/** `pnpm --filter @keyway/server migrate`: applies pending migrations and exits. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** `pnpm --filter @keyway/server migrate`: applies pending migrations and exits. Needs only DATABASE_URL. */
 import { migrate, openOrm } from '@keyway/auth-core';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadDatabaseUrl, loadEnvFile } from './config.js';
 
-const envFile = fileURLToPath(new URL('../.env', import.meta.url));
-if (existsSync(envFile)) process.loadEnvFile(envFile);
-
+loadEnvFile();
 try {
-  const config = loadConfig();
-  const orm = await openOrm({ databaseUrl: config.databaseUrl });
+  // No statement timeout: a long migration must not be cancelled halfway.
+  const orm = await openOrm({ databaseUrl: loadDatabaseUrl(), statementTimeoutMillis: 0 });
   const applied = await migrate(orm);
   await orm.close(true);
   console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date');

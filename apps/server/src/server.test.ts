@@ -31,7 +31,11 @@ describe('createServer', () => {
   it('purges expired deny-list rows, dead sessions and expired emailed tokens on a timer', async () => {
     const clock = createManualClock(new Date());
     const log = logCapture();
-    const t = await startTestServer({ clock, env: { PURGE_INTERVAL: '1s' }, logger: pino({ level: 'info' }, log.stream) });
+    const t = await startTestServer({
+      clock,
+      env: { PURGE_INTERVAL: '1s' },
+      logger: pino({ level: 'info' }, log.stream),
+    });
     try {
       const session = await registerAndLogin(t.url, 'purge@example.com');
       await mutation(t.url, 'auth.logout', {}, { token: session.accessToken });
@@ -65,9 +69,15 @@ describe('createServer', () => {
         port: Number(port),
         method: 'POST',
         path: '/trpc/auth.login',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          Expect: '100-continue',
+        },
       });
-      const socketClosed = new Promise<void>((resolve) => request.once('socket', (socket) => socket.once('close', resolve)));
+      const socketClosed = new Promise<void>((resolve) =>
+        request.once('socket', (socket) => socket.once('close', resolve)),
+      );
       const answered = new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
         request.once('response', (response) => {
           response.resume();

@@ -56,9 +56,9 @@ export async function startTestServer(options: TestServerOptions = {}) {
     },
     { dataDirectory },
   );
-  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
-  await migrate(orm);
   const logger = options.logger ?? pino({ level: config.logLevel });
+  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, logger });
+  await migrate(orm);
   const server = await createServer({ config, orm, logger, clock: options.clock });
   const url = await server.start();
   return {

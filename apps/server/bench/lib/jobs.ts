@@ -76,7 +76,10 @@ export interface BcryptResult {
 
 export type JobResult = LoadResult | BcryptResult;
 
-export type WorkerMessage = { type: 'result'; result: JobResult } | { type: 'error'; message: string };
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'result'; result: JobResult }
+  | { type: 'error'; message: string };
 
 export function summarize(samples: number[]): Latency {
   if (samples.length === 0)

@@ -233,11 +233,16 @@ export async function startCeiling(
   };
 }
 
-/** Runs one job in a fresh worker process and returns its answer. */
-export function runJob(job: ClosedLoopJob | PacedJob): Promise<LoadResult>;
-export function runJob(job: BcryptJob): Promise<BcryptResult>;
-export function runJob(job: Job): Promise<JobResult> {
-  const seconds = 'seconds' in job ? job.seconds + job.warmupSeconds : 0;
+interface Worker {
+  child: ChildProcess;
+  busy: boolean;
+  /** Resolves once the worker has loaded and listens for jobs. */
+  ready: Promise<void>;
+}
+
+const workers: Worker[] = [];
+
+function forkWorker(): Worker {
   const child = track(
     fork(fileURLToPath(new URL('../worker.ts', import.meta.url)), [], {
       cwd: serverDir,
@@ -246,25 +251,74 @@ export function runJob(job: Job): Promise<JobResult> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (message: WorkerMessage) => {
+      if (message.type !== 'ready') return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new HarnessError(`a load worker exited with ${code} while starting`)));
+  });
+  // Rejections surface where the worker is awaited.
+  ready.catch(() => {});
+  const worker = { child, busy: false, ready };
+  workers.push(worker);
+  child.once('exit', () => workers.splice(workers.indexOf(worker), 1));
+  return worker;
+}
+
+/** Starts `count` load workers ahead of time, so no measurement waits for a fork. */
+export async function startWorkers(count: number): Promise<void> {
+  const starting = [];
+  for (let i = workers.length; i < count; i++) starting.push(forkWorker().ready);
+  await Promise.all(starting);
+}
+
+/** Ends the idle load workers (they also exit when the orchestrator does). */
+export async function stopWorkers(): Promise<void> {
+  await Promise.all(workers.filter((worker) => !worker.busy).map((worker) => terminate(worker.child, 2_000)));
+}
+
+/**
+ * Runs one job in a worker process (an idle one, or a new one when all are busy, so
+ * concurrent jobs run in processes of their own) and returns its answer.
+ */
+export function runJob(job: ClosedLoopJob | PacedJob): Promise<LoadResult>;
+export function runJob(job: BcryptJob): Promise<BcryptResult>;
+export async function runJob(job: Job): Promise<JobResult> {
+  const seconds = job.seconds + job.warmupSeconds;
+  const worker = workers.find((candidate) => !candidate.busy) ?? forkWorker();
+  worker.busy = true;
+  const { child } = worker;
+  await worker.ready;
   return new Promise<JobResult>((resolve, reject) => {
-    let answered = false;
+    const done = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      worker.busy = false;
+    };
+    const onMessage = (message: WorkerMessage) => {
+      if (message.type === 'ready') return;
+      done();
+      if (message.type === 'result') resolve(message.result);
+      else reject(new HarnessError(`${job.kind} job failed: ${message.message}`));
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new HarnessError(`${job.kind} worker exited with ${code} before answering`));
+    };
     const timer = setTimeout(
       () => {
-        reject(new HarnessError(`${job.kind} job did not finish in time`));
+        done();
         child.kill('SIGKILL');
+        reject(new HarnessError(`${job.kind} job did not finish in time`));
       },
       (seconds + 120) * 1000,
     );
-    child.once('message', (message: WorkerMessage) => {
-      answered = true;
-      clearTimeout(timer);
-      if (message.type === 'result') resolve(message.result);
-      else reject(new HarnessError(`${job.kind} job failed: ${message.message}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!answered) reject(new HarnessError(`${job.kind} worker exited with ${code} before answering`));
-    });
+    child.on('message', onMessage);
+    child.once('exit', onExit);
     child.send(job);
   });
 }
