@@ -27,7 +27,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // Just below what the SQLite-only run reaches (a machine without PostgreSQL and Redis,
       // where the scale-out suites skip and the Redis store goes unexercised); CI runs them too.
-      thresholds: { lines: 87, functions: 78, branches: 82, statements: 85 },
+      thresholds: { lines: 86, functions: 77, branches: 81, statements: 84 },
     },
   },
 });

@@ -9,6 +9,8 @@ declare module 'autocannon' {
     body?: string;
     connections?: number;
     duration?: number;
+    /** Sampling interval in ms; the run ends at the first sample after `duration`. */
+    sampleInt?: number;
     timeout?: number;
     pipelining?: number;
   }

@@ -59,6 +59,8 @@ const settings = quick
   ? {
       cost: 10,
       warmupSeconds: 0.3,
+      serverWarmupSeconds: 0,
+      ceilingWarmupSeconds: 0,
       meSeconds: 0.5,
       rounds: 1,
       loginSeconds: 0.8,
@@ -74,6 +76,10 @@ const settings = quick
   : {
       cost: 12,
       warmupSeconds: 2,
+      // Keyway takes about 20 s of load to settle (its CPU per request falls from ~2.9 ms to
+      // ~1 ms as the ORM's code is optimised); the ceilings settle in a second or two.
+      serverWarmupSeconds: 20,
+      ceilingWarmupSeconds: 3,
       meSeconds: 5,
       rounds: 3,
       loginSeconds: 10,
@@ -308,12 +314,24 @@ async function fillDenylist(databaseUrl: string, rows: number): Promise<{ ms: nu
   }
 }
 
+async function clearDenylist(databaseUrl: string): Promise<void> {
+  const orm = await openOrm({ databaseUrl, poolMax: 1 });
+  try {
+    await orm.em.getConnection().execute('delete from token_denylist', [], 'run');
+  } finally {
+    await orm.close(true);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Phases
 
 interface DenylistFigures {
+  /** Before the rows went in. */
   empty: Measured;
   full: Measured;
+  /** After the rows were deleted again: with `empty`, brackets `full` against drift. */
+  emptyAgain: Measured;
   rows: number;
   insertMs: number;
 }
@@ -367,7 +385,15 @@ async function denylistPhase(
   );
   // The token under load must still be accepted (the rows are other tokens).
   await call(session.me.origin, 'users.me', { token: session.token });
-  return { empty, full, rows: fill.count, insertMs: fill.ms };
+  await clearDenylist(databaseUrl);
+  const emptyAgain = await closedLoop(
+    `${label} users.me, deny list emptied again`,
+    session.me,
+    server.pid,
+    meConnections,
+    seconds,
+  );
+  return { empty, full, emptyAgain, rows: fill.count, insertMs: fill.ms };
 }
 
 async function sqlitePhase(raw: Raw): Promise<void> {
@@ -398,7 +424,8 @@ async function sqlitePhase(raw: Raw): Promise<void> {
   // Warm every server's JIT, then alternate the three so drift hits them alike.
   if (!quick) {
     for (const [name, { pid, target }] of Object.entries(targets)) {
-      await closedLoop(`warm-up ${name}`, target, pid, meConnections, settings.warmupSeconds, 0.2);
+      const seconds = name === 'keyway' ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
+      await closedLoop(`warm-up ${name}`, target, pid, meConnections, seconds, 0.2);
     }
   }
   const order = ['keyway', 'framework', 'bare'] as const;
@@ -532,7 +559,14 @@ async function postgresPhase(raw: Raw): Promise<void> {
   log(`PostgreSQL: starting Keyway on ${name}`);
   const server = await startKeyway({ env: keywayEnv(databaseUrl), logFile: join(workDir, 'keyway-postgresql.log') });
   const session = await prepare(server.origin);
-  await closedLoop('warm-up PostgreSQL users.me', session.me, server.pid, meConnections, settings.warmupSeconds, 0.2);
+  await closedLoop(
+    'warm-up PostgreSQL users.me',
+    session.me,
+    server.pid,
+    meConnections,
+    quick ? settings.warmupSeconds : settings.serverWarmupSeconds,
+    0.2,
+  );
   const denylist = await denylistPhase('PostgreSQL', server, session, databaseUrl);
   const rss = peakRssMiB(server.pid);
   await server.stop();
@@ -618,15 +652,18 @@ function figuresOf(raw: Raw): Figure[] {
       met: s.meUnderLogin.latencyMs.p99 / s.meIdle.latencyMs.p99 <= 3,
     },
   ];
-  const denylistFigure = (dialect: string, d: DenylistFigures): Figure => ({
-    measure: `users.me, ${d.rows.toLocaleString('en')}-row deny list (${dialect})`,
-    value: d.full.perSecond,
-    unit: 'req/s',
-    reference: { name: 'empty deny list', value: d.empty.perSecond, unit: 'req/s' },
-    ratio: d.full.perSecond / d.empty.perSecond,
-    goal: '≥ 0.90 (cost < 10%)',
-    met: d.full.perSecond / d.empty.perSecond >= 0.9,
-  });
+  const denylistFigure = (dialect: string, d: DenylistFigures): Figure => {
+    const empty = (d.empty.perSecond + d.emptyAgain.perSecond) / 2;
+    return {
+      measure: `users.me, ${d.rows.toLocaleString('en')}-row deny list (${dialect})`,
+      value: d.full.perSecond,
+      unit: 'req/s',
+      reference: { name: 'empty deny list, before and after', value: empty, unit: 'req/s' },
+      ratio: d.full.perSecond / empty,
+      goal: '≥ 0.90 (cost < 10%)',
+      met: d.full.perSecond / empty >= 0.9,
+    };
+  };
   figures.push(denylistFigure('SQLite', s.denylist));
   const pg = raw.postgresql;
   if (pg && 'denylist' in pg) figures.push(denylistFigure('PostgreSQL', pg.denylist));

@@ -39,6 +39,8 @@ function closedLoop(job: ClosedLoopJob): Promise<LoadResult> {
         connections: job.connections,
         // A little past the window, so the last responses of the window are not cut off.
         duration: job.warmupSeconds + job.seconds + 0.25,
+        // autocannon checks for the end at each sample; its default (1 s) adds up to a second.
+        sampleInt: 50,
         timeout: 30,
       },
       (error, result) => {

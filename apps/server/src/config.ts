@@ -149,9 +149,13 @@ export function loadEnvFile(): void {
 
 /** Just `DATABASE_URL`, validated: all that `migrate` needs. */
 export function loadDatabaseUrl(env: Env = process.env, options: { dataDirectory?: string } = {}): string {
-  const databaseUrl = env.DATABASE_URL || `sqlite:${join(options.dataDirectory ?? defaultDataDirectory, 'keyway.sqlite')}`;
+  const databaseUrl =
+    env.DATABASE_URL || `sqlite:${join(options.dataDirectory ?? defaultDataDirectory, 'keyway.sqlite')}`;
   if (!parseDatabaseUrl(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db',
+    );
   }
   return databaseUrl;
 }
