@@ -43,7 +43,7 @@ const unavailableCodes = new Set([
  * link), the others a link that died under an open or pooled connection.
  */
 const unavailablePattern =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Connection ended unexpectedly|not queryable|timeout expired|Query read timeout|Timeout acquiring a connection/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Connection ended unexpectedly|not queryable|timeout expired|Query read timeout|Timeout acquiring a connection|Unable to acquire a connection/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
