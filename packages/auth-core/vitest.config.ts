@@ -1,22 +1,8 @@
-import { defineConfig } from 'vitest/config';
+import { keywayVitestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({
-  resolve: { conditions: ['@keyway/source'] },
-  ssr: { resolve: { conditions: ['@keyway/source'] } },
-  test: {
-    include: ['src/**/*.test.ts'],
-    // The JSON report feeds the totals line of .ci/run.
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-    testTimeout: 20_000,
-    coverage: {
-      provider: 'v8',
-      include: ['src/**/*.ts'],
-      // The test harness is measured by the suites that use it, not counted as product code.
-      exclude: ['src/**/*.test.ts', 'src/migrations/**', 'src/testing/**'],
-      reporter: ['text-summary', 'json-summary'],
-      // Just below what the suites reach without PostgreSQL and Redis (they add a little more); raise them as tests grow.
-      thresholds: { lines: 94, functions: 86, branches: 92, statements: 93 },
-    },
-  },
+export default keywayVitestConfig({
+  // The test harness is measured by the suites that use it, not counted as product code.
+  coverageExclude: ['src/migrations/**', 'src/testing/**'],
+  // Just below what the suites reach without PostgreSQL and Redis (they add a little more); raise them as tests grow.
+  thresholds: { lines: 94, functions: 86, branches: 92, statements: 93 },
 });

@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultRateLimitRules, type RateLimitBucket, type RateLimitRule, type RateLimitRules } from '@keyway/api';
-import { checkMailTransport, minimumSecretBytes, parseDatabaseUrl, parseDurationSeconds } from '@keyway/auth-core';
+import {
+  type AuthCoreConfig,
+  checkMailTransport,
+  minimumSecretBytes,
+  parseDatabaseUrl,
+  parseDurationSeconds,
+} from '@keyway/auth-core';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -33,7 +39,8 @@ const rateLimitVariables: Record<RateLimitBucket, string> = {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export interface ServerConfig {
+/** The core's settings plus the host's own. */
+export interface ServerConfig extends AuthCoreConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   host: string;
@@ -41,16 +48,6 @@ export interface ServerConfig {
   databasePoolMax: number;
   migrateOnStart: boolean;
   jwtSecret: string;
-  jwtIssuer: string;
-  jwtAudience: string;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  resetTokenTtlSeconds: number;
-  verifyTokenTtlSeconds: number;
-  bcryptCost: number;
-  appUrl: string;
-  mailTransport: string;
-  mailFrom: string;
   rateLimitStore: string;
   /** First part of every rate-limit key; one value per deployment sharing a Redis. */
   rateLimitPrefix: string;
