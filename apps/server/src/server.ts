@@ -42,7 +42,10 @@ export interface ServerOptions {
  * connection whose ping times out: requests use memory at once while the client reconnects
  * in the background. The switch to memory and the return to Redis are each logged once.
  */
-function createRedisStore(url: string, logger: Logger): { store: RateLimitStore; close(): Promise<void> } {
+function createRedisStore(
+  url: string,
+  logger: Logger,
+): { store: RateLimitStore; ready(timeoutMs: number): Promise<void>; close(): Promise<void> } {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -83,6 +86,22 @@ function createRedisStore(url: string, logger: Logger): { store: RateLimitStore;
 
   return {
     store: { kind: 'redis', client },
+    /**
+     * Waits (boundedly) for the first connection, so an instance does not begin by counting
+     * in memory what its siblings count in Redis; if Redis does not answer in time the
+     * instance starts anyway, on the in-memory fallback.
+     */
+    ready: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        if (client.status === 'ready') return resolve();
+        const timer = setTimeout(done, timeoutMs);
+        function done() {
+          clearTimeout(timer);
+          client.off('ready', done);
+          resolve();
+        }
+        client.once('ready', done);
+      }),
     close: async () => {
       closing = true;
       clearInterval(watchdog);
@@ -245,6 +264,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     core,
     /** Listens on the configured host and port (0 picks a free port); resolves with the URL. */
     async start(): Promise<string> {
+      await redis?.ready(3000);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
