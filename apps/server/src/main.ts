@@ -1,9 +1,14 @@
 /** Entry point: environment -> configuration -> database -> server, and the signals. */
+import { availableParallelism } from 'node:os';
 import { migrate, openOrm } from '@keyway/auth-core';
 import { ConfigError, loadConfig, loadEnvFile, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 
+// bcrypt and SQLite share libuv's thread pool (4 threads unless set). Hashes are capped at
+// one per core (auth-core's passwords.ts); a few threads more keep queries and file writes
+// from ever waiting behind them. libuv reads this on the pool's first use, which is later.
+process.env.UV_THREADPOOL_SIZE ??= String(availableParallelism() + 4);
 loadEnvFile();
 
 let config: ServerConfig;

@@ -7,8 +7,15 @@
  *
  * Stored hashes carry a scheme marker (`$kw1$` + the bcrypt hash) so the scheme can
  * change later; `needsRehash` tells the login path when to upgrade a hash.
+ *
+ * bcrypt runs on libuv's thread pool, which SQLite queries and file I/O share. At most
+ * `concurrency` hashes (default: one per core) run at once, so a burst of logins can use
+ * every core but never every pool thread: an authenticated call's query still finds a free
+ * thread instead of queueing behind a dozen 200 ms hashes. More in flight would not hash
+ * faster anyway; the cores bound the rate.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 
 const schemePrefix = '$kw1$';
@@ -28,13 +35,37 @@ function prehash(password: string): string {
   return createHash('sha256').update(password.normalize('NFC'), 'utf8').digest('base64');
 }
 
-export async function createPasswordHasher({ cost }: { cost: number }): Promise<PasswordHasher> {
-  const hash = async (password: string) => schemePrefix + (await bcrypt.hash(prehash(password), cost));
+/** A counting semaphore: runs at most `limit` tasks at once, the rest in arrival order. */
+function createLimiter(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+export async function createPasswordHasher({
+  cost,
+  concurrency = availableParallelism(),
+}: {
+  cost: number;
+  concurrency?: number;
+}): Promise<PasswordHasher> {
+  const limit = createLimiter(Math.max(1, concurrency));
+  const hash = async (password: string) => schemePrefix + (await limit(() => bcrypt.hash(prehash(password), cost)));
   const dummyHash = await hash(`dummy-${Math.random()}`);
 
   const verify = async (password: string, storedHash: string) => {
     if (!storedHash.startsWith(schemePrefix)) return false;
-    return bcrypt.compare(prehash(password), storedHash.slice(schemePrefix.length));
+    return limit(() => bcrypt.compare(prehash(password), storedHash.slice(schemePrefix.length)));
   };
 
   return {
