@@ -11,6 +11,10 @@ export function createLogger(config: Pick<ServerConfig, 'logLevel' | 'nodeEnv'>)
       transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } },
     });
   }
-  // Asynchronous writes keep logging off the request's critical path; flushed on stop.
-  return pino({ level: config.logLevel }, pino.destination({ sync: false }));
+  // Lines are buffered and written 4 KiB at a time, asynchronously: one write() per request
+  // cost about a tenth of a users.me call. A timer flushes what a quiet second leaves in the
+  // buffer, and stop() flushes the rest.
+  const destination = pino.destination({ sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), 1000).unref();
+  return pino({ level: config.logLevel }, destination);
 }

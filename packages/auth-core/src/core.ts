@@ -57,7 +57,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
   );
   const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
   const queue = createBackgroundQueue({ logger });
-  const forkRepositories = (): Repositories => createRepositories(orm.em.fork() as EntityManager);
+  const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager);
   const background = (label: string, job: (repositories: Repositories) => Promise<void>) =>
     queue.run(label, () => job(forkRepositories()));
 

@@ -21,6 +21,34 @@ function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord
   };
 }
 
+const activeUserSql =
+  'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
+  'join "user" u on u.id = s.user_id where s.id = ? and s.revoked_at is null ' +
+  'and not exists (select 1 from token_denylist d where d.jti = ?)';
+
+interface UserRow {
+  id: string;
+  email: string;
+  /** SQLite: 0 or 1. */
+  email_verified: boolean | number;
+  /** SQLite: milliseconds since the epoch; PostgreSQL: a Date. */
+  created_at: Date | number | string;
+  updated_at: Date | number | string;
+}
+
+const toDate = (value: Date | number | string) =>
+  value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+function fromUserRow(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: Boolean(row.email_verified),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
 /** Deletes up to `limit` rows matched by `where`, in one bounded statement pair. */
 async function deleteBatch(
   em: EntityManager,
@@ -37,13 +65,23 @@ async function deleteBatch(
   return em.nativeDelete(entity as typeof Session, { [key]: { $in: rows.map((row) => row[key]) } } as never);
 }
 
-export function createRepositories(em: EntityManager): Repositories {
+/**
+ * Repositories over one unit of work. The EntityManager is forked on first use, so a call
+ * that needs only the hot-path read (below) never pays for a fork.
+ */
+export function createRepositories(root: EntityManager): Repositories {
+  let forked: EntityManager | undefined;
+  const em = () => {
+    forked ??= root.fork();
+    return forked;
+  };
+
   return {
     users: {
       async create({ email, passwordHash, now }) {
-        const user = em.create(User, { email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now });
+        const user = em().create(User, { email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now });
         try {
-          await em.persistAndFlush(user);
+          await em().persistAndFlush(user);
         } catch (error) {
           if (error instanceof UniqueConstraintViolationException) throw new AuthError('EMAIL_TAKEN');
           throw error;
@@ -51,30 +89,30 @@ export function createRepositories(em: EntityManager): Repositories {
         return toUserRecord(user);
       },
       async findById(id) {
-        const user = await em.findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
+        const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
       async findByEmail(email) {
-        const user = await em.findOne(User, { email }, { fields: userFields, disableIdentityMap: true });
+        const user = await em().findOne(User, { email }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
       async findPasswordHash(id) {
-        const user = await em.findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });
+        const user = await em().findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });
         return user?.passwordHash ?? null;
       },
       async updatePasswordHash(id, passwordHash, now) {
-        await em.nativeUpdate(User, { id }, { passwordHash, updatedAt: now });
+        await em().nativeUpdate(User, { id }, { passwordHash, updatedAt: now });
       },
       async markEmailVerified(id, now) {
-        await em.nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });
-        const user = await em.findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
+        await em().nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });
+        const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
     },
 
     sessions: {
       async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
-        await em.insert(Session, {
+        await em().insert(Session, {
           id,
           user: userId,
           currentRefreshJti: refreshJti,
@@ -87,7 +125,7 @@ export function createRepositories(em: EntityManager): Repositories {
         });
       },
       async findById(id) {
-        const session = await em.findOne(Session, { id }, { disableIdentityMap: true });
+        const session = await em().findOne(Session, { id }, { disableIdentityMap: true });
         return (
           session && {
             id: session.id,
@@ -98,7 +136,7 @@ export function createRepositories(em: EntityManager): Repositories {
         );
       },
       async rotate({ id, presentedJti, nextJti, now }) {
-        const updated = await em.nativeUpdate(
+        const updated = await em().nativeUpdate(
           Session,
           { id, currentRefreshJti: presentedJti, revokedAt: null, expiresAt: { $gt: now } },
           { currentRefreshJti: nextJti, lastUsedAt: now },
@@ -106,29 +144,24 @@ export function createRepositories(em: EntityManager): Repositories {
         return updated === 1;
       },
       async revoke(id, now) {
-        await em.nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: now });
+        await em().nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: now });
       },
       async revokeAllForUser(userId, now, { exceptSessionId } = {}) {
-        await em.nativeUpdate(
+        await em().nativeUpdate(
           Session,
           { user: userId, revokedAt: null, ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}) },
           { revokedAt: now },
         );
       },
-      async findActiveUserId({ sessionId, accessJti }) {
-        const row = await em
-          .getConnection()
-          .execute<{ user_id: string }>(
-            'select s.user_id from session s where s.id = ? and s.revoked_at is null ' +
-              'and not exists (select 1 from token_denylist d where d.jti = ?)',
-            [sessionId, accessJti],
-            'get',
-          );
-        return row?.user_id ?? null;
+      async findActiveUser({ sessionId, accessJti }) {
+        // Raw SQL: this runs on every authenticated call, and skipping the ORM's query
+        // building and hydration is most of what makes it cheap (see the README's benchmarks).
+        const row = await root.getConnection().execute<UserRow>(activeUserSql, [sessionId, accessJti], 'get');
+        return row ? fromUserRow(row) : null;
       },
       purgeExpired: (before, limit) =>
         deleteBatch(
-          em,
+          em(),
           Session,
           'id',
           { $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }] },
@@ -138,17 +171,17 @@ export function createRepositories(em: EntityManager): Repositories {
 
     denylist: {
       async add(jti, expiresAt) {
-        await em.upsert(TokenDenylist, { jti, expiresAt });
+        await em().upsert(TokenDenylist, { jti, expiresAt });
       },
-      purgeExpired: (now, limit) => deleteBatch(em, TokenDenylist, 'jti', { expiresAt: { $lt: now } }, limit),
+      purgeExpired: (now, limit) => deleteBatch(em(), TokenDenylist, 'jti', { expiresAt: { $lt: now } }, limit),
     },
 
     emailTokens: {
       async create({ tokenHash, userId, purpose, now, expiresAt }) {
-        await em.insert(EmailToken, { tokenHash, user: userId, purpose, createdAt: now, expiresAt, usedAt: null });
+        await em().insert(EmailToken, { tokenHash, user: userId, purpose, createdAt: now, expiresAt, usedAt: null });
       },
       async findValidUserId({ tokenHash, purpose, now }) {
-        const token = await em.findOne(
+        const token = await em().findOne(
           EmailToken,
           { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
           { disableIdentityMap: true },
@@ -156,7 +189,7 @@ export function createRepositories(em: EntityManager): Repositories {
         return token?.user ?? null;
       },
       async consume({ tokenHash, purpose, now }) {
-        const updated = await em.nativeUpdate(
+        const updated = await em().nativeUpdate(
           EmailToken,
           { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
           { usedAt: now },
@@ -164,9 +197,9 @@ export function createRepositories(em: EntityManager): Repositories {
         return updated === 1;
       },
       async invalidateAll(userId, purpose, now) {
-        await em.nativeUpdate(EmailToken, { user: userId, purpose, usedAt: null }, { usedAt: now });
+        await em().nativeUpdate(EmailToken, { user: userId, purpose, usedAt: null }, { usedAt: now });
       },
-      purgeExpired: (now, limit) => deleteBatch(em, EmailToken, 'tokenHash', { expiresAt: { $lt: now } }, limit),
+      purgeExpired: (now, limit) => deleteBatch(em(), EmailToken, 'tokenHash', { expiresAt: { $lt: now } }, limit),
     },
   };
 }

@@ -47,10 +47,10 @@ export interface SessionRepository {
   revoke(id: string, now: Date): Promise<void>;
   revokeAllForUser(userId: string, now: Date, options?: { exceptSessionId?: string }): Promise<void>;
   /**
-   * The hot path of every authenticated call: the user id when the session is live and the
-   * access token's jti is not deny-listed, else null. One indexed read.
+   * The hot path of every authenticated call: the session's user when the session is live
+   * and the access token's jti is not deny-listed, else null. One indexed read.
    */
-  findActiveUserId(input: { sessionId: string; accessJti: string }): Promise<string | null>;
+  findActiveUser(input: { sessionId: string; accessJti: string }): Promise<UserRecord | null>;
   purgeExpired(before: Date, limit: number): Promise<number>;
 }
 

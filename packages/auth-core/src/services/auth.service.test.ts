@@ -220,6 +220,7 @@ describe('authenticate', () => {
     const claims = tokens.verify(login.accessToken, 'access');
     expect(await auth.authenticate(login.accessToken)).toEqual({
       userId: user.id,
+      user,
       sessionId: claims?.sid,
       accessJti: claims?.jti,
       accessExpiresAt: new Date((claims?.exp ?? 0) * 1000),
@@ -242,6 +243,13 @@ describe('authenticate', () => {
     const sessionId = tokens.verify(login.accessToken, 'access')?.sid ?? '';
     const foreign = tokens.sign('access', { userId: grace.id, sessionId }).token;
     expect(await codeOf(auth.authenticate(foreign))).toBe('TOKEN_INVALID');
+  });
+
+  it('refuses a token whose user no longer exists', async () => {
+    await createUser();
+    const login = await auth.login({ email: 'ada@example.com', password });
+    repositories.state.users.clear();
+    expect(await codeOf(auth.authenticate(login.accessToken))).toBe('TOKEN_INVALID');
   });
 });
 

@@ -24,6 +24,8 @@ export interface LoginResult extends TokenPair {
 /** Who an authenticated call is made by, and with which access token. */
 export interface Principal {
   userId: string;
+  /** The user as read with the session check (the same indexed read). */
+  user: UserRecord;
   sessionId: string;
   accessJti: string;
   accessExpiresAt: Date;
@@ -123,9 +125,15 @@ export function createAuthService({
     async authenticate(accessToken: string): Promise<Principal> {
       const claims = tokens.verify(accessToken, 'access');
       if (!claims) throw new AuthError('TOKEN_INVALID');
-      const userId = await sessions.findActiveUserId({ sessionId: claims.sid, accessJti: claims.jti });
-      if (userId !== claims.sub) throw new AuthError('TOKEN_INVALID');
-      return { userId, sessionId: claims.sid, accessJti: claims.jti, accessExpiresAt: new Date(claims.exp * 1000) };
+      const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti });
+      if (user?.id !== claims.sub) throw new AuthError('TOKEN_INVALID');
+      return {
+        userId: user.id,
+        user,
+        sessionId: claims.sid,
+        accessJti: claims.jti,
+        accessExpiresAt: new Date(claims.exp * 1000),
+      };
     },
 
     /**

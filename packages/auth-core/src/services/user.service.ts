@@ -75,7 +75,8 @@ export function createUserService(dependencies: UserServiceDependencies) {
       return user;
     },
 
-    me: (principal: Principal) => requireUser(principal.userId),
+    /** The user read by the authentication check of this very call: no second query. */
+    me: async (principal: Principal): Promise<UserRecord> => principal.user,
 
     /** Requires the current password; ends every other session of the user. */
     async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {

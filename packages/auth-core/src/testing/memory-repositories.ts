@@ -125,9 +125,10 @@ export function createMemoryRepositories() {
           }
         }
       },
-      async findActiveUserId({ sessionId, accessJti }) {
+      async findActiveUser({ sessionId, accessJti }) {
         const session = sessions.get(sessionId);
-        return session && !session.revokedAt && !denylist.has(accessJti) ? session.userId : null;
+        const user = session && !session.revokedAt && !denylist.has(accessJti) && users.get(session.userId);
+        return user ? record(user) : null;
       },
       purgeExpired: (before, limit) =>
         purge(
