@@ -158,6 +158,8 @@ function keywayEnv(databaseUrl: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
+    // Node flags for the Keyway server only (e.g. V8 heap sizing experiments).
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
     JWT_SECRET: jwtSecret,

@@ -201,6 +201,12 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     }
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     // 'close' rather than 'finish': a request whose client went away still gets its one line.
+    // (`writableFinished` is no test for that: it stays false while a pipelined socket still
+    // holds bytes, so it marked ordinary keep-alive answers as aborted.)
+    let finished = false;
+    response.once('finish', () => {
+      finished = true;
+    });
     response.on('close', () => {
       inFlight.delete(response);
       logger.info(
@@ -210,7 +216,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
           path,
           status: response.statusCode,
           ms: Math.round((performance.now() - started) * 10) / 10,
-          ...(response.writableFinished ? {} : { aborted: true }),
+          ...(finished ? {} : { aborted: true }),
         },
         'request',
       );
