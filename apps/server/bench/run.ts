@@ -1,14 +1,16 @@
 /**
  * `pnpm bench` (contract section 9, issue 6): a production-mode Keyway server, measured in
  * one run against references measured in the same run, by load generators in processes of
- * their own. Prints the table and writes bench-results/latest.{json,md}.
+ * their own. Prints the table and writes bench-results/latest.{json,md}. See bench/README.md.
  *
- *   pnpm bench              full run (a few minutes), bcrypt cost 12 (the default)
- *   pnpm bench --quick      CI smoke run (seconds): tiny durations, 10k deny-list rows,
- *                           cost 10; asserts nothing about timings, fails if the harness breaks
+ *   pnpm bench              full run (about 6 minutes), bcrypt cost 12 (the default)
+ *   pnpm bench --quick      CI smoke run (~25 s): tiny durations, 10k deny-list rows, cost 10;
+ *                           asserts nothing about timings, fails if the harness breaks
  *   pnpm bench --profile    no table: `--cpu-prof` of Keyway and both ceilings under the
  *                           users.me load, summarised to bench-results/profile.md
+ *   --only=throughput,login,latency,denylist,coldstart,postgres   a subset, to iterate
  *   --cost=N  --no-build  --skip-postgres
+ *   UV_THREADPOOL_SIZE, BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS of the Keyway server only)
  */
 
 import { spawnSync } from 'node:child_process';
@@ -85,8 +87,8 @@ const settings = quick
   : {
       cost: 12,
       warmupSeconds: 2,
-      // Keyway takes about 20 s of load to settle (its CPU per request falls from ~2.9 ms to
-      // ~1 ms as the ORM's code is optimised); the ceilings settle in a second or two.
+      // Keyway's CPU per request kept falling for ~20 s of load when this was written (the JIT
+      // reaching the ORM and driver code); the ceilings settle in a second or two.
       serverWarmupSeconds: 20,
       ceilingWarmupSeconds: 3,
       meSeconds: 5,
