@@ -84,7 +84,27 @@ export async function openOrm({
       driver: SqliteDriver,
       dbName: target.location,
       migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true, silent: true },
-      pool: { min: 1, max: 1 },
+      pool: {
+        min: 1,
+        // WAL lets readers run beside the one writer: a few connections, so a read does not
+        // queue behind another request's statement (an in-memory database is per connection).
+        max: target.location === ':memory:' ? 1 : 4,
+        // WAL with synchronous=NORMAL: a commit appends to the log and returns, the fsync
+        // waits for a checkpoint, so one login's INSERT no longer holds the connection (and
+        // every users.me queued behind it) through a disk flush. Writers still take turns;
+        // busy_timeout makes a second writer wait instead of failing.
+        afterCreate: (
+          connection: { exec(sql: string, done: (error: Error | null) => void): void },
+          done: (error: Error | null) => void,
+        ) =>
+          connection.exec(
+            target.location === ':memory:'
+              ? 'pragma synchronous = normal'
+              : // foreign_keys: MikroORM turns it on for the first connection only.
+                'pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma foreign_keys = on',
+            done,
+          ),
+      },
     }) as Promise<Orm>;
   }
   const { MikroORM: PostgresOrm, PostgreSqlDriver } = await import('@mikro-orm/postgresql');

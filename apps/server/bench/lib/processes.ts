@@ -159,7 +159,8 @@ export async function startKeyway(options: {
   const log = openSync(options.logFile, 'a');
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, [...(options.nodeArgs ?? []), keywayMain], {
+    // The node flags of `pnpm --filter @keyway/server start` (apps/server/package.json).
+    spawn(process.execPath, [...(options.nodeArgs ?? ['--max-semi-space-size=4']), keywayMain], {
       cwd: serverDir,
       env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', log, log],
