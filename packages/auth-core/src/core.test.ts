@@ -6,25 +6,16 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthCore } from './core.js';
-import { type AuthErrorCode, isAuthError } from './errors.js';
+import { isAuthError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openOrm } from './orm.js';
 import { createRepositories } from './repositories/index.js';
 import { hashSecretToken } from './secrets.js';
-import { createTestCore, type TestCore, testDialects } from './testing/index.js';
+import { authErrorCodeOf as codeOf, createTestCore, type TestCore, testDialects } from './testing/index.js';
 
 const password = 'plum-orbit-cascade';
 const hour = 3_600_000;
 const day = 24 * hour;
-
-async function codeOf(promise: Promise<unknown>): Promise<AuthErrorCode> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  if (!isAuthError(error)) throw error;
-  return error.code;
-}
 
 function recordingLogger() {
   const errors: string[] = [];

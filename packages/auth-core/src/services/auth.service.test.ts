@@ -4,8 +4,9 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
-import { type AuthErrorCode, isAuthError } from '../errors.js';
+import { isAuthError } from '../errors.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
+import { authErrorCodeOf as codeOf } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner, type TokenSigner } from '../tokens.js';
 import { type AuthService, createAuthService } from './auth.service.js';
@@ -19,16 +20,6 @@ let repositories: MemoryRepositories;
 let tokens: TokenSigner;
 let auth: AuthService;
 let dummyChecks: number;
-
-/** Resolves to the AuthError code the promise rejects with (fails when it resolves). */
-async function codeOf(promise: Promise<unknown>): Promise<AuthErrorCode> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  if (!isAuthError(error)) throw error;
-  return error.code;
-}
 
 function serviceWith(passwords: PasswordHasher) {
   return createAuthService({ ...repositories, passwords, tokens, clock, config });

@@ -4,11 +4,12 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
-import { AuthError, type AuthErrorCode, isAuthError } from '../errors.js';
+import { AuthError } from '../errors.js';
 import type { MailMessage } from '../mail/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import type { Repositories } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
+import { authErrorCodeOf as codeOf } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import type { Principal } from './auth.service.js';
 import { createUserService, type UserService } from './user.service.js';
@@ -30,15 +31,6 @@ async function drainBackground() {
     const next = queued.shift();
     await next?.job(repositories);
   }
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<AuthErrorCode> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  if (!isAuthError(error)) throw error;
-  return error.code;
 }
 
 const tokenIn = (mail: MailMessage | undefined) => /token=([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';

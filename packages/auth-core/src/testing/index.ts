@@ -4,6 +4,7 @@
  */
 import { createManualClock } from '../clock.js';
 import { type AuthCoreConfig, createAuthCore } from '../core.js';
+import { type AuthErrorCode, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Dialect, migrate, openOrm } from '../orm.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
@@ -26,6 +27,16 @@ export {
   type MemoryRepositories,
   type MemorySession,
 } from './memory-repositories.js';
+
+/** Resolves to the AuthError code the promise rejects with (fails when it resolves). */
+export async function authErrorCodeOf(promise: Promise<unknown>): Promise<AuthErrorCode> {
+  const error = await promise.then(
+    () => new Error('expected a rejection'),
+    (reason: unknown) => reason,
+  );
+  if (!isAuthError(error)) throw error;
+  return error.code;
+}
 
 /** bcrypt's minimum cost: tests measure behaviour, not hashing speed. */
 export const testBcryptCost = 4;
