@@ -5,10 +5,15 @@ import type { ServerConfig } from './config.js';
 export type { Logger } from 'pino';
 
 export function createLogger(config: Pick<ServerConfig, 'logLevel' | 'nodeEnv'>): Logger {
-  if (config.nodeEnv === 'development' && process.stdout.isTTY) {
+  // Development (`pnpm start`, `pnpm dev`) is read by a person, through a pipe as often as on a
+  // terminal; production and tests get JSON lines.
+  if (config.nodeEnv === 'development') {
     return pino({
       level: config.logLevel,
-      transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'HH:MM:ss', singleLine: true, ignore: 'pid,hostname' },
+      },
     });
   }
   // Lines are buffered and written 4 KiB at a time, asynchronously: one write() per request
