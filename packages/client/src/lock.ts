@@ -12,6 +12,9 @@ interface LockManagerLike {
 
 export type Lock = <T>(task: () => Promise<T>) => Promise<T>;
 
+/** How long a tab keeps the cross-tab lock after its refresh, for its stored pair to reach the others. */
+const storagePropagationGraceMs = 200;
+
 /** Runs tasks one at a time, in call order, within this JavaScript realm. */
 export function createQueueLock(): Lock {
   let tail: Promise<unknown> = Promise.resolve();
@@ -49,6 +52,23 @@ function webLocks(): LockManagerLike | undefined {
 export function createNamedLock(name: string): Lock {
   return (task) => {
     const locks = webLocks();
-    return locks ? locks.request(name, () => task()) : namedQueueLock(name)(task);
+    if (!locks) return namedQueueLock(name)(task);
+    return new Promise((resolve, reject) => {
+      locks
+        .request(name, async () => {
+          try {
+            resolve(await task());
+          } catch (error) {
+            reject(error);
+          }
+          // A write to localStorage reaches other tabs asynchronously, on a different channel
+          // from the lock grant: released at once, the lock could reach the next tab before
+          // the pair this tab just stored, and that tab would spend the old refresh token (a
+          // reuse, which ends the session; seen in the two-tab browser test). So the lock is
+          // held a moment longer; this caller has its answer already.
+          await new Promise((settled) => setTimeout(settled, storagePropagationGraceMs));
+        })
+        .catch(reject);
+    });
   };
 }
