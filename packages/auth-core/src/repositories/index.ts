@@ -96,6 +96,14 @@ export function createRepositories(root: EntityManager): Repositories {
         const user = await em().findOne(User, { email }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
+      async findCredentials(email) {
+        const user = await em().findOne(
+          User,
+          { email },
+          { fields: [...userFields, 'passwordHash'], disableIdentityMap: true },
+        );
+        return user && { user: toUserRecord(user), passwordHash: user.passwordHash };
+      },
       async findPasswordHash(id) {
         const user = await em().findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });
         return user?.passwordHash ?? null;

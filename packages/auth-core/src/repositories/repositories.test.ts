@@ -77,6 +77,15 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().users.findPasswordHash(user.id)).toBe('$kw1$not-a-real-hash');
     });
 
+    it('reads a user and its password hash together for a login', async () => {
+      const user = await createUser();
+      expect(await repositories().users.findCredentials(user.email)).toEqual({
+        user,
+        passwordHash: '$kw1$not-a-real-hash',
+      });
+      expect(await repositories().users.findCredentials('nobody@example.com')).toBeNull();
+    });
+
     it('refuses a second account with the same email, even when both race', async () => {
       const attempts = await Promise.allSettled(
         Array.from({ length: 5 }, () =>

@@ -68,13 +68,14 @@ export function createAuthService({
       userAgent?: string | null;
       ip?: string | null;
     }): Promise<LoginResult> {
-      const user = await users.findByEmail(input.email);
-      const storedHash = user && (await users.findPasswordHash(user.id));
-      // Unknown accounts cost one bcrypt too, so timing does not tell them apart.
-      const valid = storedHash
-        ? await passwords.verify(input.password, storedHash)
+      // One read either way, and unknown accounts cost one bcrypt too, so timing does not
+      // tell them apart.
+      const credentials = await users.findCredentials(input.email);
+      const valid = credentials
+        ? await passwords.verify(input.password, credentials.passwordHash)
         : await passwords.verifyDummy(input.password);
-      if (!user || !storedHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
+      if (!credentials || !valid) throw new AuthError('INVALID_CREDENTIALS');
+      const { user, passwordHash: storedHash } = credentials;
 
       const now = clock.now();
       if (passwords.needsRehash(storedHash)) {

@@ -73,6 +73,10 @@ export function createMemoryRepositories() {
         const user = [...users.values()].find((candidate) => candidate.email === email);
         return user ? record(user) : null;
       },
+      findCredentials: async (email) => {
+        const user = [...users.values()].find((candidate) => candidate.email === email);
+        return user ? { user: record(user), passwordHash: user.passwordHash } : null;
+      },
       findPasswordHash: async (id) => users.get(id)?.passwordHash ?? null,
       async updatePasswordHash(id, passwordHash, now) {
         const user = users.get(id);
