@@ -1,7 +1,7 @@
 /**
  * Wires repositories, services and the shared, stateless parts (token signer, password
- * hasher, mail) together. `forRequest()` forks the EntityManager, so every procedure call
- * gets its own unit of work and nothing is shared between calls or instances.
+ * hasher, mail) together. `forRequest()` gives every procedure call its own unit of work
+ * (the EntityManager is forked on first use), so nothing is shared between calls or instances.
  */
 import type { EntityManager } from '@mikro-orm/knex';
 import { createBackgroundQueue } from './background.js';
@@ -12,8 +12,8 @@ import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
-import { createAuthService } from './services/auth.service.js';
-import { createUserService } from './services/user.service.js';
+import { type AuthService, createAuthService } from './services/auth.service.js';
+import { createUserService, type UserService } from './services/user.service.js';
 import { createTokenSigner } from './tokens.js';
 
 export interface AuthCoreConfig {
@@ -57,15 +57,25 @@ export async function createAuthCore(options: AuthCoreOptions) {
   );
   const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
   const queue = createBackgroundQueue({ logger });
+  /** Repositories over a unit of work of their own (forked only if a query needs one). */
   const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager);
   const background = (label: string, job: (repositories: Repositories) => Promise<void>) =>
     queue.run(label, () => job(forkRepositories()));
 
+  /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
     const repositories = forkRepositories();
+    let auth: AuthService | undefined;
+    let users: UserService | undefined;
     return {
-      auth: createAuthService({ ...repositories, passwords, tokens, clock, config }),
-      users: createUserService({ ...repositories, passwords, clock, mail, background, config }),
+      get auth(): AuthService {
+        auth ??= createAuthService({ ...repositories, passwords, tokens, clock, config });
+        return auth;
+      },
+      get users(): UserService {
+        users ??= createUserService({ ...repositories, passwords, clock, mail, background, config });
+        return users;
+      },
     };
   }
 
