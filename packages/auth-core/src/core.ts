@@ -64,17 +64,29 @@ export async function createAuthCore(options: AuthCoreOptions) {
 
   /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
-    const repositories = forkRepositories();
-    let auth: AuthService | undefined;
-    let users: UserService | undefined;
+    const { users, sessions, denylist, emailTokens } = forkRepositories();
+    let authService: AuthService | undefined;
+    let userService: UserService | undefined;
+    // Dependencies are listed, not spread: spreading the repositories object cost a few
+    // microseconds per call, a measurable share of an authenticated call (issue 6).
     return {
       get auth(): AuthService {
-        auth ??= createAuthService({ ...repositories, passwords, tokens, clock, config });
-        return auth;
+        authService ??= createAuthService({ users, sessions, denylist, passwords, tokens, clock, config });
+        return authService;
       },
       get users(): UserService {
-        users ??= createUserService({ ...repositories, passwords, clock, mail, background, config });
-        return users;
+        userService ??= createUserService({
+          users,
+          sessions,
+          denylist,
+          emailTokens,
+          passwords,
+          clock,
+          mail,
+          background,
+          config,
+        });
+        return userService;
       },
     };
   }

@@ -7,6 +7,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
+import { type ActiveUserRow, activeUserQuery } from './active-user-query.js';
 import type { Repositories, UserRecord } from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
@@ -21,25 +22,10 @@ function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord
   };
 }
 
-const activeUserSql =
-  'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
-  'join "user" u on u.id = s.user_id where s.id = ? and s.revoked_at is null ' +
-  'and not exists (select 1 from token_denylist d where d.jti = ?)';
-
-interface UserRow {
-  id: string;
-  email: string;
-  /** SQLite: 0 or 1. */
-  email_verified: boolean | number;
-  /** SQLite: milliseconds since the epoch; PostgreSQL: a Date. */
-  created_at: Date | number | string;
-  updated_at: Date | number | string;
-}
-
 const toDate = (value: Date | number | string) =>
   value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
-function fromUserRow(row: UserRow): UserRecord {
+function fromUserRow(row: ActiveUserRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -70,6 +56,7 @@ async function deleteBatch(
  * that needs only the hot-path read (below) never pays for a fork.
  */
 export function createRepositories(root: EntityManager): Repositories {
+  const findActiveUserRow = activeUserQuery(root);
   let forked: EntityManager | undefined;
   const em = () => {
     forked ??= root.fork();
@@ -162,9 +149,7 @@ export function createRepositories(root: EntityManager): Repositories {
         );
       },
       async findActiveUser({ sessionId, accessJti }) {
-        // Raw SQL: this runs on every authenticated call, and skipping the ORM's query
-        // building and hydration is most of what makes it cheap (see the README's benchmarks).
-        const row = await root.getConnection().execute<UserRow>(activeUserSql, [sessionId, accessJti], 'get');
+        const row = await findActiveUserRow(sessionId, accessJti);
         return row ? fromUserRow(row) : null;
       },
       purgeExpired: (before, limit) =>

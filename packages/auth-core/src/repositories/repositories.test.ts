@@ -3,6 +3,7 @@
  * writes that must hold under concurrency, the hot-path read, and bounded purges.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthError } from '../errors.js';
@@ -50,7 +51,8 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
+    // A file, so SQLite runs as in production: WAL and a pool of several connections.
+    database = await createTestDatabase(dialect, { file: true });
     orm = await openOrm({ databaseUrl: database.url });
     await migrate(orm);
   });
@@ -192,6 +194,42 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().sessions.findActiveUser({ sessionId: other.id, accessJti: randomUUID() })).toBeNull();
     });
 
+    it('leaves no read open behind the hot-path check: writes on any pooled connection go through', async () => {
+      // A statement left mid-result holds a read transaction on its connection: that
+      // connection's next write then fails with SQLITE_BUSY and its reads are stale.
+      const user = await createUser();
+      const sessions = await Promise.all(Array.from({ length: 8 }, () => createSession(user.id)));
+      for (let round = 0; round < 3; round += 1) {
+        const found = await Promise.all(
+          sessions.map((session) =>
+            repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID() }),
+          ),
+        );
+        expect(found.every((row) => row?.id === user.id)).toBe(true);
+        const rotated = await Promise.all(
+          sessions.map(async (session) => {
+            const nextJti = randomUUID();
+            const swapped = await repositories().sessions.rotate({
+              id: session.id,
+              presentedJti: session.refreshJti,
+              nextJti,
+              now,
+            });
+            session.refreshJti = nextJti;
+            return swapped;
+          }),
+        );
+        expect(rotated.every(Boolean)).toBe(true);
+      }
+      await Promise.all(sessions.map((session) => repositories().sessions.revoke(session.id, now)));
+      const after = await Promise.all(
+        sessions.map((session) =>
+          repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID() }),
+        ),
+      );
+      expect(after).toEqual(sessions.map(() => null));
+    });
+
     it('revokes all of a user’s sessions but the one kept, and no one else’s', async () => {
       const [ada, grace] = [await createUser(), await createUser()];
       const [kept, second, third] = [
@@ -294,5 +332,29 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       const session = await createSession(user.id);
       expect(await repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: liveJti })).toBeNull();
     });
+  });
+});
+
+describe('the hot-path check on a SQLite file', () => {
+  it('finalizes its prepared statements when the pool closes, so every connection closes cleanly', async () => {
+    const database = await createTestDatabase('sqlite', { file: true });
+    const orm = await openOrm({ databaseUrl: database.url });
+    await migrate(orm);
+    // Enough parallel reads to prepare the statement on every pooled connection.
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
+          sessionId: randomUUID(),
+          accessJti: randomUUID(),
+        }),
+      ),
+    );
+    const wal = `${database.url.slice('sqlite:'.length)}-wal`;
+    expect(existsSync(wal)).toBe(true);
+    await orm.close(true);
+    // SQLite removes the write-ahead log when its last connection closes; a connection that
+    // refused to close (a statement still open) leaves it behind.
+    expect(existsSync(wal)).toBe(false);
+    await database.drop();
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * The one read of every authenticated call (session live, access jti not deny-listed, the
+ * session's user), run straight on a connection from the ORM's own pool.
+ *
+ * Through `em.getConnection().execute()` the same statement cost about a third of a
+ * `users.me` call in the benchmark's CPU profile: MikroORM's and knex's query runners,
+ * and node-sqlite3's `db.get()`, which prepares and finalizes the statement on every call
+ * (three thread-pool round trips instead of one). Here SQLite keeps one prepared statement
+ * per pooled connection and PostgreSQL gets the text and values directly. The pool (and
+ * its size, timeouts and dead-link checks) is still knex's, and errors are the driver's
+ * own, which `isDatabaseUnavailable` in the API already recognises.
+ */
+import type { EntityManager } from '@mikro-orm/knex';
+
+export interface ActiveUserRow {
+  id: string;
+  email: string;
+  /** SQLite: 0 or 1. */
+  email_verified: boolean | number;
+  /** SQLite: milliseconds since the epoch; PostgreSQL: a Date. */
+  created_at: Date | number | string;
+  updated_at: Date | number | string;
+}
+
+export type ActiveUserQuery = (sessionId: string, accessJti: string) => Promise<ActiveUserRow | undefined>;
+
+const sql = (param: (index: number) => string) =>
+  'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
+  `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null ` +
+  `and not exists (select 1 from token_denylist d where d.jti = ${param(2)})`;
+
+/** The parts of knex's client used here. */
+interface KnexClient {
+  dialect: string;
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/** node-sqlite3's Database and Statement, as far as used here. */
+interface SqliteStatement {
+  all(params: unknown[], done: (error: Error | null, rows: ActiveUserRow[]) => void): void;
+  finalize(done: () => void): void;
+}
+interface SqliteConnection {
+  prepare(sql: string, done: (error: Error | null) => void): SqliteStatement;
+  close(done: (error: Error | null) => void): void;
+}
+
+interface PgConnection {
+  query(sql: string, values: unknown[]): Promise<{ rows: ActiveUserRow[] }>;
+}
+
+function sqliteQuery(): (connection: SqliteConnection, params: string[]) => Promise<ActiveUserRow | undefined> {
+  const text = sql(() => '?');
+  const statements = new WeakMap<SqliteConnection, Promise<SqliteStatement>>();
+
+  function prepare(connection: SqliteConnection): Promise<SqliteStatement> {
+    const prepared = new Promise<SqliteStatement>((resolve, reject) => {
+      const statement = connection.prepare(text, (error) => (error ? reject(error) : resolve(statement)));
+    });
+    // SQLite refuses to close a connection that still has statements, and knex closes
+    // pooled connections itself: finalize ours first.
+    const close = connection.close.bind(connection);
+    connection.close = (done) => {
+      prepared.then(
+        (statement) => statement.finalize(() => close(done)),
+        () => close(done),
+      );
+    };
+    return prepared;
+  }
+
+  return async (connection, params) => {
+    let statement = statements.get(connection);
+    if (!statement) {
+      statement = prepare(connection);
+      statements.set(connection, statement);
+    }
+    const ready = await statement.catch((error: unknown) => {
+      // A failed prepare (the schema is not there yet, say) is tried again next time.
+      statements.delete(connection);
+      throw error;
+    });
+    return new Promise((resolve, reject) => {
+      // all(), not get(): get() leaves the statement open, and with it a read transaction
+      // that makes this connection's next write fail with SQLITE_BUSY. all() steps to the
+      // end and resets the statement. The session id is a key: at most one row.
+      ready.all(params, (error, rows) => (error ? reject(error) : resolve(rows[0])));
+    });
+  };
+}
+
+function postgresQuery(): (connection: PgConnection, params: string[]) => Promise<ActiveUserRow | undefined> {
+  // Unnamed: a named (server-side prepared) statement would break behind a transaction-pooling
+  // PgBouncer and fail once after a migration changes a column it returns.
+  const text = sql((index) => `$${index}`);
+  return async (connection, params) => (await connection.query(text, params)).rows[0];
+}
+
+const queries = new WeakMap<object, ActiveUserQuery>();
+
+/** The query for this ORM's connection pool, made once per pool. */
+export function activeUserQuery(root: EntityManager): ActiveUserQuery {
+  const client = root.getConnection().getKnex().client as KnexClient;
+  let query = queries.get(client);
+  if (query) return query;
+
+  const run = client.dialect === 'postgresql' ? postgresQuery() : sqliteQuery();
+  query = async (sessionId, accessJti) => {
+    const connection = await client.acquireConnection();
+    try {
+      return await run(connection as SqliteConnection & PgConnection, [sessionId, accessJti]);
+    } finally {
+      void client.releaseConnection(connection);
+    }
+  };
+  queries.set(client, query);
+  return query;
+}
