@@ -3,6 +3,7 @@
  * Writes that must be atomic under concurrency (rotation, single-use tokens) are single
  * conditional UPDATEs, so they hold on SQLite and PostgreSQL across any number of instances.
  */
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
@@ -66,9 +67,12 @@ export function createRepositories(root: EntityManager): Repositories {
   return {
     users: {
       async create({ email, passwordHash, now }) {
-        const user = em().create(User, { email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now });
+        const user = { id: randomUUID(), email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now };
         try {
-          await em().persistAndFlush(user);
+          // A plain insert, not persist + flush: MikroORM's flush runs inside an
+          // AsyncLocalStorage, and the first one switches on Node's async hooks for the
+          // life of the process, which then taxes every promise of every request.
+          await em().insert(User, user);
         } catch (error) {
           if (error instanceof UniqueConstraintViolationException) throw new AuthError('EMAIL_TAKEN');
           throw error;
