@@ -18,6 +18,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from './config.js';
+import { sendJson } from './json-response.js';
 import type { Logger } from './logger.js';
 import { createFastPath } from './trpc-fast-path.js';
 
@@ -114,11 +115,6 @@ function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined
   return error.cause instanceof RateLimitExceededError
     ? { 'Retry-After': String(error.cause.retryAfterSeconds) }
     : undefined;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json' });
-  response.end(JSON.stringify(body));
 }
 
 export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AnyTRPCRouter, callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { sendJson } from './json-response.js';
 
 export interface FastPathOptions<TContext> {
   router: AnyTRPCRouter;
@@ -19,8 +20,6 @@ export interface FastPathOptions<TContext> {
   /** Extra headers for an error answer (Retry-After, say). */
   errorHeaders(error: TRPCError): Record<string, string> | undefined;
 }
-
-const jsonHeaders = { 'Content-Type': 'application/json' };
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -86,14 +85,12 @@ export function createFastPath<TContext extends object>(options: FastPathOptions
           signal: undefined,
           batchIndex: 0,
         });
-        response.writeHead(200, jsonHeaders);
-        response.end(JSON.stringify({ result: { data } }));
+        sendJson(response, 200, { result: { data } });
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
         options.onError({ error, path, request });
         const shape = getErrorShape({ config, error, type, path, input, ctx });
-        response.writeHead(getHTTPStatusCodeFromError(error), { ...jsonHeaders, ...options.errorHeaders(error) });
-        response.end(JSON.stringify({ error: shape }));
+        sendJson(response, getHTTPStatusCodeFromError(error), { error: shape }, options.errorHeaders(error));
       }
     };
     void run();
