@@ -160,7 +160,7 @@ export async function startKeyway(options: {
   const started = performance.now();
   const child = track(
     // The node flags of `pnpm --filter @keyway/server start` (apps/server/package.json).
-    spawn(process.execPath, [...(options.nodeArgs ?? ['--max-semi-space-size=4']), keywayMain], {
+    spawn(process.execPath, [...(options.nodeArgs ?? ['--max-semi-space-size=8']), keywayMain], {
       cwd: serverDir,
       env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', log, log],
