@@ -173,6 +173,19 @@ describe('the HTTP surface', () => {
       expect(reply.headers.has('x-powered-by')).toBe(false);
     });
 
+    it('sizes the JSON answers it writes itself (no chunked encoding)', async () => {
+      const sized = [
+        await query(t.url, 'users.me', undefined, { token: session.accessToken }),
+        ...(await Promise.all(
+          [0, 1, 4, 5, 6, 7].map((index) => (requests[index] as (typeof requests)[number])[1](t.url)),
+        )),
+      ];
+      for (const reply of sized) {
+        expect(reply.headers.get('transfer-encoding')).toBeNull();
+        expect(Number(reply.headers.get('content-length'))).toBe(Buffer.byteLength(reply.text));
+      }
+    });
+
     it('marks every /trpc answer Cache-Control: no-store', async () => {
       for (const [, request] of requests.slice(0, 6)) {
         expect((await request(t.url)).headers.get('cache-control')).toBe('no-store');
