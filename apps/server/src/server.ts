@@ -16,7 +16,6 @@ import {
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { Redis } from 'ioredis';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
 import type { Logger } from './logger.js';
@@ -43,10 +42,12 @@ export interface ServerOptions {
  * connection whose ping times out: requests use memory at once while the client reconnects
  * in the background. The switch to memory and the return to Redis are each logged once.
  */
-function createRedisStore(
+async function createRedisStore(
   url: string,
   logger: Logger,
-): { store: RateLimitStore; ready(timeoutMs: number): Promise<void>; close(): Promise<void> } {
+): Promise<{ store: RateLimitStore; ready(timeoutMs: number): Promise<void>; close(): Promise<void> }> {
+  // Loaded only when configured: ioredis is about 12 MB of resident memory.
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -119,7 +120,7 @@ function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined
 
 export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {
   const core = await createAuthCore({ orm, config, clock, logger, mail });
-  const redis = config.rateLimitStore === 'memory' ? null : createRedisStore(config.rateLimitStore, logger);
+  const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
   const rateLimiter = createRateLimiter({
     rules: config.rateLimitRules,
     store: redis?.store ?? { kind: 'memory' },
