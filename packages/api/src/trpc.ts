@@ -93,7 +93,7 @@ async function consumeRateLimits({ ctx, meta, getRawInput }: CallOptions): Promi
  * What every procedure runs behind: its rate limits, then `run` with the call's own
  * services, then domain errors mapped to tRPC codes.
  */
-async function guard<Result extends { ok: boolean }>(
+async function guard<Result extends { ok: true } | { ok: false; error: TRPCError }>(
   options: CallOptions,
   run: (services: AuthServices) => Promise<Result>,
 ): Promise<Result> {
@@ -102,7 +102,7 @@ async function guard<Result extends { ok: boolean }>(
   let failure: TRPCError | undefined;
   try {
     result = await run(options.ctx.core.forRequest());
-    if (!result.ok) failure = toTrpcError((result as unknown as { error: TRPCError }).error);
+    if (!result.ok) failure = toTrpcError(result.error);
   } catch (cause) {
     failure = toTrpcError(getTRPCErrorFromUnknown(cause));
   }

@@ -4,11 +4,12 @@
  *
  * Through `em.getConnection().execute()` the same statement cost about a third of a
  * `users.me` call in the benchmark's CPU profile: MikroORM's and knex's query runners,
- * and node-sqlite3's `db.get()`, which prepares and finalizes the statement on every call
- * (three thread-pool round trips instead of one). Here SQLite and PostgreSQL each keep one
+ * and node-sqlite3 preparing and finalizing the statement on every call (three thread-pool
+ * round trips instead of one). Here SQLite and PostgreSQL each keep one
  * prepared statement per pooled connection. The pool (its size, timeouts and dead-link
  * checks) is still knex's, and errors are the driver's own, which `isDatabaseUnavailable`
- * in the API already recognises.
+ * in the API already recognises. Being beside the ORM, this read is not in MikroORM's
+ * `debug` query log.
  */
 import type { EntityManager } from '@mikro-orm/knex';
 
@@ -52,33 +53,40 @@ interface PgConnection {
 
 function sqliteQuery(): (connection: SqliteConnection, params: string[]) => Promise<ActiveUserRow | undefined> {
   const text = sql(() => '?');
-  const statements = new WeakMap<SqliteConnection, Promise<SqliteStatement>>();
+  const statements = new WeakMap<SqliteConnection, Promise<SqliteStatement> | undefined>();
 
-  function prepare(connection: SqliteConnection): Promise<SqliteStatement> {
-    const prepared = new Promise<SqliteStatement>((resolve, reject) => {
-      const statement = connection.prepare(text, (error) => (error ? reject(error) : resolve(statement)));
-    });
-    // SQLite refuses to close a connection that still has statements, and knex closes
-    // pooled connections itself: finalize ours first.
+  /**
+   * SQLite refuses to close a connection that still has statements, and knex closes pooled
+   * connections itself: the connection's close finalizes ours first (wrapped once).
+   */
+  function finalizeOnClose(connection: SqliteConnection): void {
     const close = connection.close.bind(connection);
     connection.close = (done) => {
-      prepared.then(
-        (statement) => statement.finalize(() => close(done)),
+      const statement = statements.get(connection);
+      if (!statement) return close(done);
+      statement.then(
+        (prepared) => prepared.finalize(() => close(done)),
         () => close(done),
       );
     };
-    return prepared;
+  }
+
+  function prepare(connection: SqliteConnection): Promise<SqliteStatement> {
+    return new Promise<SqliteStatement>((resolve, reject) => {
+      const statement = connection.prepare(text, (error) => (error ? reject(error) : resolve(statement)));
+    });
   }
 
   return async (connection, params) => {
     let statement = statements.get(connection);
     if (!statement) {
+      if (!statements.has(connection)) finalizeOnClose(connection);
       statement = prepare(connection);
       statements.set(connection, statement);
     }
     const ready = await statement.catch((error: unknown) => {
       // A failed prepare (the schema is not there yet, say) is tried again next time.
-      statements.delete(connection);
+      statements.set(connection, undefined);
       throw error;
     });
     return new Promise((resolve, reject) => {
@@ -100,6 +108,15 @@ function postgresQuery(): (connection: PgConnection, params: string[]) => Promis
   return async (connection, values) => (await connection.query({ ...statement, values })).rows[0];
 }
 
+type Runner = (connection: unknown, params: string[]) => Promise<ActiveUserRow | undefined>;
+
+/** The two knex dialects MikroORM's drivers here use; anything else is refused, not guessed at. */
+function runnerFor(dialect: string): Runner {
+  if (dialect === 'postgresql') return postgresQuery() as Runner;
+  if (dialect === 'sqlite3') return sqliteQuery() as Runner;
+  throw new Error(`No hot-path query for the ${dialect} dialect`);
+}
+
 const queries = new WeakMap<object, ActiveUserQuery>();
 
 /** The query for this ORM's connection pool, made once per pool. */
@@ -108,11 +125,11 @@ export function activeUserQuery(root: EntityManager): ActiveUserQuery {
   let query = queries.get(client);
   if (query) return query;
 
-  const run = client.dialect === 'postgresql' ? postgresQuery() : sqliteQuery();
+  const run = runnerFor(client.dialect);
   query = async (sessionId, accessJti) => {
     const connection = await client.acquireConnection();
     try {
-      return await run(connection as SqliteConnection & PgConnection, [sessionId, accessJti]);
+      return await run(connection, [sessionId, accessJti]);
     } finally {
       void client.releaseConnection(connection);
     }

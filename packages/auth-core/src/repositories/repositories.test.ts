@@ -357,4 +357,21 @@ describe('the hot-path check on a SQLite file', () => {
     expect(existsSync(wal)).toBe(false);
     await database.drop();
   });
+
+  it('prepares again after a failed prepare (no schema yet), then closes cleanly', async () => {
+    const database = await createTestDatabase('sqlite', { file: true });
+    const orm = await openOrm({ databaseUrl: database.url });
+    const check = () =>
+      createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
+        sessionId: randomUUID(),
+        accessJti: randomUUID(),
+      });
+    for (let attempt = 0; attempt < 3; attempt += 1) await expect(check()).rejects.toThrow(/no such table/);
+    await migrate(orm);
+    expect(await check()).toBeNull();
+    const wal = `${database.url.slice('sqlite:'.length)}-wal`;
+    await orm.close(true);
+    expect(existsSync(wal)).toBe(false);
+    await database.drop();
+  });
 });
