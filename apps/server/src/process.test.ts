@@ -4,12 +4,11 @@
  * finishes in-flight requests, and an idempotent `migrate`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, mutation, type Outputs, password, register, send } from './test-support/http.js';
+import { dataOf, heldLogin, mutation, type Outputs, password, register, send } from './test-support/http.js';
 import { baseEnv, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
 
 let folder: string;
@@ -105,49 +104,15 @@ describe('graceful shutdown', slow, () => {
     try {
       const url = await listeningUrl(spawned);
       await register(url, 'drain@example.com');
-      const { port } = new URL(url);
-      const body = JSON.stringify({ email: 'drain@example.com', password });
-
-      // Three logins whose headers the server has read (it answered 100-continue, so each
-      // is a request in flight) and whose bodies are held back until shutdown has begun.
-      const inFlight = [1, 2, 3].map(() => {
-        const request = httpRequest({
-          host: '127.0.0.1',
-          port: Number(port),
-          method: 'POST',
-          path: '/trpc/auth.login',
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-            Expect: '100-continue',
-          },
-        });
-        const continued = new Promise<void>((resolve) => request.once('continue', () => resolve()));
-        const answered = new Promise<{ status: number; headers: Record<string, unknown>; text: string }>(
-          (resolve, reject) => {
-            request.once('response', (response) => {
-              let text = '';
-              response.setEncoding('utf8');
-              response.on('data', (chunk: string) => {
-                text += chunk;
-              });
-              response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
-            });
-            request.once('error', reject);
-          },
-        );
-        // Awaited below; until then a failure must not surface as an unhandled rejection.
-        answered.catch(() => {});
-        request.flushHeaders();
-        return { request, continued, answered };
-      });
+      // Three logins in flight whose bodies are held back until shutdown has begun.
+      const inFlight = [1, 2, 3].map(() => heldLogin(url, 'drain@example.com'));
       await Promise.all(inFlight.map((call) => call.continued));
 
       spawned.child.kill('SIGTERM');
       await spawned.waitForLine((line) => logMessage(line) === 'Shutting down');
       expect(await refusesConnections(url)).toBe(true);
 
-      for (const call of inFlight) call.request.end(body);
+      for (const call of inFlight) call.release();
       const answers = await Promise.all(inFlight.map((call) => call.answered));
       for (const answer of answers) {
         expect(answer.status, answer.text).toBe(200);

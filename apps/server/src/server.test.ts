@@ -3,13 +3,12 @@
  * in-flight requests without waiting on kept-alive connections. In process, so the parts
  * main.ts wires up are tested where coverage sees them.
  */
-import { request as httpRequest } from 'node:http';
 import { createManualClock } from '@keyway/auth-core';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import * as entry from './index.js';
 import { createLogger } from './logger.js';
-import { logCapture, mutation, password, registerAndLogin, send } from './test-support/http.js';
+import { heldLogin, logCapture, mutation, password, register, registerAndLogin, send } from './test-support/http.js';
 import { startTestServer } from './testing.js';
 
 /** Waits for a log line matching, polling the capture a bounded number of times. */
@@ -61,40 +60,18 @@ describe('createServer', () => {
     const t = await startTestServer();
     let stopped: Promise<void> | undefined;
     try {
-      const { port } = new URL(t.url);
-      const body = JSON.stringify({ email: 'drain@example.com', password });
-      await mutation(t.url, 'users.register', JSON.parse(body));
-      const request = httpRequest({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/trpc/auth.login',
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-          Expect: '100-continue',
-        },
-      });
-      const socketClosed = new Promise<void>((resolve) =>
-        request.once('socket', (socket) => socket.once('close', resolve)),
-      );
-      const answered = new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
-        request.once('response', (response) => {
-          response.resume();
-          response.once('end', () => resolve({ status: response.statusCode, connection: response.headers.connection }));
-        });
-        request.once('error', reject);
-      });
-      answered.catch(() => {});
-      request.flushHeaders();
-      await new Promise<void>((resolve) => request.once('continue', () => resolve()));
+      await register(t.url, 'drain@example.com');
+      const held = heldLogin(t.url, 'drain@example.com');
+      await held.continued;
 
       stopped = t.server.stop();
       // No new connection is accepted once stop() has been called.
       await expect(send(`${t.url}/healthz`)).rejects.toThrow();
-      request.end(body);
-      expect(await answered).toEqual({ status: 200, connection: 'close' });
-      await socketClosed;
+      held.release();
+      const answer = await held.answered;
+      expect(answer.status).toBe(200);
+      expect(answer.headers.connection).toBe('close');
+      await held.socketClosed;
       await stopped;
     } finally {
       await (stopped ?? t.server.stop());
