@@ -4,8 +4,7 @@
  * platform allows for the work an authenticated call cannot avoid.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { announce, bearerToken, createVerifier, readCeilingEnv } from './lib/verify.js';
+import { bearerToken, createVerifier, readCeilingEnv, serveCeiling } from './lib/verify.js';
 
 const env = readCeilingEnv();
 const verify = createVerifier(env);
@@ -21,12 +20,4 @@ const server = createServer((request, response) => {
   response.writeHead(200, { 'Content-Type': 'application/json' });
   response.end(JSON.stringify({ result: { data: env.data } }));
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port));
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('disconnect', stop);
+serveCeiling(server);

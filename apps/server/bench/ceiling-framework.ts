@@ -5,10 +5,9 @@
  * no middleware, no rate limit, no log, no output validation.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { announce, bearerToken, createVerifier, readCeilingEnv } from './lib/verify.js';
+import { bearerToken, createVerifier, readCeilingEnv, serveCeiling } from './lib/verify.js';
 
 const env = readCeilingEnv();
 const verify = createVerifier(env);
@@ -30,12 +29,4 @@ const handler = createHTTPHandler({
 });
 
 const server = createServer(handler);
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port));
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('disconnect', stop);
+serveCeiling(server);

@@ -618,6 +618,24 @@ async function postgresPhase(raw: Raw): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // Figures
 
+type Goal = (value: number) => Pick<Figure, 'goal' | 'met'>;
+/** A goal stated once: the label the table prints and the test it stands for. */
+const atLeast =
+  (min: number, label = `≥ ${min.toFixed(2)}`): Goal =>
+  (value) => ({ goal: label, met: value >= min });
+const atMost =
+  (max: number): Goal =>
+  (value) => ({ goal: `≤ ${max.toFixed(2)}`, met: value <= max });
+const under =
+  (limit: number): Goal =>
+  (value) => ({ goal: `< ${limit}`, met: value < limit });
+
+/** A figure judged on its ratio to the reference measured beside it. */
+function ratioFigure(figure: Figure & { reference: NonNullable<Figure['reference']> }, goal: Goal): Figure {
+  const ratio = figure.value / figure.reference.value;
+  return { ...figure, ratio, ...goal(ratio) };
+}
+
 function figuresOf(raw: Raw): Figure[] {
   const figures: Figure[] = [];
   const s = raw.sqlite;
@@ -628,24 +646,24 @@ function figuresOf(raw: Raw): Figure[] {
     const bare = median(rounds.map((round) => round.bare.perSecond));
     const cpu = (name: keyof ThroughputRound) => median(rounds.map((round) => round[name].cpuUsPerRequest));
     figures.push(
-      {
-        measure: `users.me throughput, ${meConnections} conns (SQLite)`,
-        value: me,
-        unit: 'req/s',
-        reference: { name: 'framework ceiling', value: framework, unit: 'req/s' },
-        ratio: me / framework,
-        goal: '≥ 0.80',
-        met: me / framework >= 0.8,
-      },
-      {
-        measure: `users.me throughput, ${meConnections} conns (SQLite)`,
-        value: me,
-        unit: 'req/s',
-        reference: { name: 'bare node:http ceiling', value: bare, unit: 'req/s' },
-        ratio: me / bare,
-        goal: '≥ 0.30',
-        met: me / bare >= 0.3,
-      },
+      ratioFigure(
+        {
+          measure: `users.me throughput, ${meConnections} conns (SQLite)`,
+          value: me,
+          unit: 'req/s',
+          reference: { name: 'framework ceiling', value: framework, unit: 'req/s' },
+        },
+        atLeast(0.8),
+      ),
+      ratioFigure(
+        {
+          measure: `users.me throughput, ${meConnections} conns (SQLite)`,
+          value: me,
+          unit: 'req/s',
+          reference: { name: 'bare node:http ceiling', value: bare, unit: 'req/s' },
+        },
+        atLeast(0.3),
+      ),
       {
         measure: 'users.me server CPU per request',
         value: cpu('keyway'),
@@ -659,54 +677,59 @@ function figuresOf(raw: Raw): Figure[] {
   const login = s?.login;
   if (login) {
     figures.push(
-      {
-        measure: 'auth.login p50, 1 conn',
-        value: login.latency.latencyMs.p50,
-        unit: 'ms',
-        reference: { name: `bcrypt.compare p50, cost ${bcryptCost}`, value: login.floor.sequentialMs.p50, unit: 'ms' },
-        ratio: login.latency.latencyMs.p50 / login.floor.sequentialMs.p50,
-        goal: '≤ 1.10',
-        met: login.latency.latencyMs.p50 / login.floor.sequentialMs.p50 <= 1.1,
-      },
-      {
-        measure: `auth.login throughput, ${loginConnections} conns`,
-        value: login.throughput.perSecond,
-        unit: 'req/s',
-        reference: {
-          name: `bcrypt pool (${login.pool.threadpoolSize} threads, ${loginConnections} in flight)`,
-          value: login.pool.comparesPerSecond,
-          unit: 'compares/s',
+      ratioFigure(
+        {
+          measure: 'auth.login p50, 1 conn',
+          value: login.latency.latencyMs.p50,
+          unit: 'ms',
+          reference: {
+            name: `bcrypt.compare p50, cost ${bcryptCost}`,
+            value: login.floor.sequentialMs.p50,
+            unit: 'ms',
+          },
         },
-        ratio: login.throughput.perSecond / login.pool.comparesPerSecond,
-        goal: '≥ 0.90',
-        met: login.throughput.perSecond / login.pool.comparesPerSecond >= 0.9,
-      },
+        atMost(1.1),
+      ),
+      ratioFigure(
+        {
+          measure: `auth.login throughput, ${loginConnections} conns`,
+          value: login.throughput.perSecond,
+          unit: 'req/s',
+          reference: {
+            name: `bcrypt pool (${login.pool.threadpoolSize} threads, ${loginConnections} in flight)`,
+            value: login.pool.comparesPerSecond,
+            unit: 'compares/s',
+          },
+        },
+        atLeast(0.9),
+      ),
     );
   }
   const latency = s?.latency;
   if (latency) {
-    const ratio = latency.underLogin.latencyMs.p99 / latency.idle.latencyMs.p99;
-    figures.push({
-      measure: `users.me p99 at ${settings.pacedRate}/s under ${loginConnections}-conn login load`,
-      value: latency.underLogin.latencyMs.p99,
-      unit: 'ms',
-      reference: { name: 'idle p99', value: latency.idle.latencyMs.p99, unit: 'ms' },
-      ratio,
-      goal: '≤ 3.00',
-      met: ratio <= 3,
-    });
+    figures.push(
+      ratioFigure(
+        {
+          measure: `users.me p99 at ${settings.pacedRate}/s under ${loginConnections}-conn login load`,
+          value: latency.underLogin.latencyMs.p99,
+          unit: 'ms',
+          reference: { name: 'idle p99', value: latency.idle.latencyMs.p99, unit: 'ms' },
+        },
+        atMost(3),
+      ),
+    );
   }
   const denylistFigure = (dialect: string, d: DenylistFigures): Figure => {
     const empty = (d.empty.perSecond + d.emptyAgain.perSecond) / 2;
-    return {
-      measure: `users.me, ${d.rows.toLocaleString('en')}-row deny list (${dialect})`,
-      value: d.full.perSecond,
-      unit: 'req/s',
-      reference: { name: 'empty deny list, before and after', value: empty, unit: 'req/s' },
-      ratio: d.full.perSecond / empty,
-      goal: '≥ 0.90 (cost < 10%)',
-      met: d.full.perSecond / empty >= 0.9,
-    };
+    return ratioFigure(
+      {
+        measure: `users.me, ${d.rows.toLocaleString('en')}-row deny list (${dialect})`,
+        value: d.full.perSecond,
+        unit: 'req/s',
+        reference: { name: 'empty deny list, before and after', value: empty, unit: 'req/s' },
+      },
+      atLeast(0.9, '≥ 0.90 (cost < 10%)'),
+    );
   };
   if (s?.denylist) figures.push(denylistFigure('SQLite', s.denylist));
   const pg = raw.postgresql;
@@ -719,8 +742,7 @@ function figuresOf(raw: Raw): Figure[] {
       value: s.peakRssMiB,
       unit: 'MiB',
       reference: { name: 'RSS after start, idle', value: s.startedRssMiB, unit: 'MiB' },
-      goal: '< 150',
-      met: s.peakRssMiB < 150,
+      ...under(150)(s.peakRssMiB),
     });
   }
   if (pg && 'peakRssMiB' in pg) {
@@ -728,8 +750,7 @@ function figuresOf(raw: Raw): Figure[] {
       measure: 'peak RSS under load (VmHWM, PostgreSQL server)',
       value: pg.peakRssMiB,
       unit: 'MiB',
-      goal: '< 150',
-      met: pg.peakRssMiB < 150,
+      ...under(150)(pg.peakRssMiB),
     });
   }
   if (s?.coldStartsMs) {
@@ -738,8 +759,7 @@ function figuresOf(raw: Raw): Figure[] {
       measure: `cold start: spawn to first /healthz 200 (median of ${s.coldStartsMs.length})`,
       value: coldStart,
       unit: 'ms',
-      goal: '< 1500',
-      met: coldStart < 1500,
+      ...under(1500)(coldStart),
     });
   }
   if (s) figures.push({ measure: 'first start incl. migrations (SQLite)', value: s.firstStartMs, unit: 'ms' });

@@ -1,9 +1,11 @@
 /**
- * The token check of the two ceiling servers: the same jsonwebtoken call Keyway's token
+ * The token check of the two ceiling servers, and how they are served: the same jsonwebtoken call Keyway's token
  * signer makes (a KeyObject made once, HS256 pinned, issuer, audience and the clock
  * checked), then the same claim checks. No database, no rate limit, no log.
  */
 import { createSecretKey } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { jwt } from './native.js';
 
 export interface CeilingEnv {
@@ -52,7 +54,20 @@ export function createVerifier(env: CeilingEnv) {
   };
 }
 
-/** Tells the parent which port the child listens on (over the IPC channel of `fork`). */
-export function announce(port: number): void {
-  process.send?.({ type: 'listening', port });
+/**
+ * Runs a ceiling server as Keyway runs its own (keep-alive 65 s), tells the parent which port
+ * it listens on (over the IPC channel of `fork`), and stops it on SIGTERM or when the parent
+ * goes away.
+ */
+export function serveCeiling(server: Server): void {
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () =>
+    process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }),
+  );
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('disconnect', stop);
 }
