@@ -53,6 +53,18 @@ export function Field(props: {
   );
 }
 
+/** A field for a password being chosen: the browser may suggest one, and the policy is shown. */
+export function NewPasswordField(props: { label: string; name: string; errors: FieldMessages }) {
+  return (
+    <Field
+      {...props}
+      type="password"
+      autoComplete="new-password"
+      hint="At least 8 characters. Avoid common passwords."
+    />
+  );
+}
+
 export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info'; children: ReactNode }) {
   return (
     <div className={`alert alert-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>

@@ -1,6 +1,6 @@
 import { changePasswordInput, type User } from '@keyway/client';
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Field, SubmitButton, useForm } from '../components.js';
+import { Alert, Field, NewPasswordField, SubmitButton, useForm } from '../components.js';
 import { messageOf } from '../lib/errors.js';
 import { navigate } from '../lib/router.js';
 import { kw } from '../session.js';
@@ -93,14 +93,7 @@ function ChangePasswordForm() {
           autoComplete="current-password"
           errors={form.errors}
         />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters. Avoid common passwords."
-          errors={form.errors}
-        />
+        <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
         {changed ? (
           <Alert tone="success">Your password has been changed. Your other sessions were logged out.</Alert>
         ) : null}

@@ -1,5 +1,5 @@
 import { resetPasswordInput } from '@keyway/client';
-import { Alert, Card, Field, Link, SubmitButton, useForm } from '../components.js';
+import { Alert, Card, Link, NewPasswordField, SubmitButton, useForm } from '../components.js';
 import { navigate } from '../lib/router.js';
 import { kw, tokens } from '../session.js';
 
@@ -37,14 +37,7 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
     >
       <form onSubmit={form.onSubmit} noValidate>
         <input type="hidden" name="token" value={token} />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters. Avoid common passwords."
-          errors={form.errors}
-        />
+        <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
         {form.formError ? <Alert tone="error">{form.formError}</Alert> : null}
         <SubmitButton pending={form.pending}>Set new password</SubmitButton>
       </form>

@@ -1,5 +1,5 @@
 import { registerInput } from '@keyway/client';
-import { Alert, Card, Field, Link, SubmitButton, useForm } from '../components.js';
+import { Alert, Card, Field, Link, NewPasswordField, SubmitButton, useForm } from '../components.js';
 import { navigate } from '../lib/router.js';
 import { kw } from '../session.js';
 
@@ -30,14 +30,7 @@ export function SignUpPage() {
     >
       <form onSubmit={form.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" errors={form.errors} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters. Avoid common passwords."
-          errors={form.errors}
-        />
+        <NewPasswordField label="Password" name="password" errors={form.errors} />
         {form.formError ? <Alert tone="error">{form.formError}</Alert> : null}
         <SubmitButton pending={form.pending}>Sign up</SubmitButton>
       </form>
