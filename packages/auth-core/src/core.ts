@@ -64,7 +64,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
 
   /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
-    const { users, sessions, denylist, emailTokens } = forkRepositories();
+    const { users, sessions, denylist, emailTokens, transaction } = forkRepositories();
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
     // Dependencies are listed, not spread: spreading the repositories object cost a few
@@ -80,6 +80,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           sessions,
           denylist,
           emailTokens,
+          transaction,
           passwords,
           clock,
           mail,

@@ -25,10 +25,13 @@ export interface ActiveUserRow {
 
 export type ActiveUserQuery = (sessionId: string, accessJti: string) => Promise<ActiveUserRow | undefined>;
 
-const sql = (param: (index: number) => string) =>
+const sql = (param: (index: number) => string): string =>
   'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
   `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null ` +
   `and not exists (select 1 from token_denylist d where d.jti = ${param(2)})`;
+
+/** The same read with knex's `?` placeholders, for a caller inside a transaction. */
+export const activeUserSql = sql(() => '?');
 
 /** The parts of knex's client used here. */
 interface KnexClient {
@@ -52,7 +55,7 @@ interface PgConnection {
 }
 
 function sqliteQuery(): (connection: SqliteConnection, params: string[]) => Promise<ActiveUserRow | undefined> {
-  const text = sql(() => '?');
+  const text = activeUserSql;
   const statements = new WeakMap<SqliteConnection, Promise<SqliteStatement> | undefined>();
 
   /**

@@ -8,7 +8,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
-import { type ActiveUserRow, activeUserQuery } from './active-user-query.js';
+import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-user-query.js';
 import type { Repositories, UserRecord } from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
@@ -57,14 +57,48 @@ async function deleteBatch(
  * that needs only the hot-path read (below) never pays for a fork.
  */
 export function createRepositories(root: EntityManager): Repositories {
-  const findActiveUserRow = activeUserQuery(root);
   let forked: EntityManager | undefined;
   const em = () => {
     forked ??= root.fork();
     return forked;
   };
+  return buildRepositories(em, activeUserQuery(root), (work) => runTransaction(root, work));
+}
 
+/**
+ * One transaction on a fresh fork bound to it. Driven through the connection, not
+ * `em.transactional()`: that runs the callback inside an AsyncLocalStorage, and the first one
+ * switches on Node's async hooks for the life of the process (see `users.create`). Every
+ * query of these repositories passes the fork's transaction context explicitly instead.
+ */
+async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) => Promise<T>): Promise<T> {
+  const fork = root.fork();
+  return fork.getConnection('write').transactional(async (context) => {
+    fork.setTransactionContext(context);
+    // The hot-path read takes a pooled connection of its own; inside a transaction it must
+    // see the transaction's writes (and, on a pool of one, not wait for its connection).
+    const findActiveUserRow = async (sessionId: string, accessJti: string) => {
+      const rows = await fork
+        .getConnection()
+        .execute<ActiveUserRow[]>(activeUserSql, [sessionId, accessJti], 'all', context);
+      return rows[0];
+    };
+    const tx: Repositories = buildRepositories(
+      () => fork,
+      findActiveUserRow,
+      (inner) => inner(tx),
+    );
+    return work(tx);
+  });
+}
+
+function buildRepositories(
+  em: () => EntityManager,
+  findActiveUserRow: (sessionId: string, accessJti: string) => Promise<ActiveUserRow | undefined>,
+  transaction: Repositories['transaction'],
+): Repositories {
   return {
+    transaction,
     users: {
       async create({ email, passwordHash, now }) {
         const user = { id: randomUUID(), email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now };

@@ -85,4 +85,11 @@ export interface Repositories {
   sessions: SessionRepository;
   denylist: DenylistRepository;
   emailTokens: EmailTokenRepository;
+  /**
+   * Runs `work` on repositories bound to one database transaction: every write through `tx`
+   * commits when `work` resolves and is rolled back when it throws. `tx.transaction(...)`
+   * joins the same transaction. On SQLite a transaction holds the database's one write lock
+   * from its first write to its end: keep it short, no slow work (bcrypt, mail) inside.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }

@@ -50,7 +50,33 @@ export function createMemoryRepositories() {
     return Promise.resolve(deleted);
   };
 
+  /** Every map of stored rows: what a transaction snapshots and restores on failure. */
+  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens];
+  let inTransaction = false;
+
   const repositories: Repositories = {
+    /**
+     * All or nothing like the database's: a snapshot of every row is restored when `work`
+     * throws. Calls are not isolated from each other (no concurrent transactions in a unit
+     * test); a nested call joins the running one.
+     */
+    async transaction(work) {
+      if (inTransaction) return work(repositories);
+      const snapshot = tables.map((table) => structuredClone(table));
+      inTransaction = true;
+      try {
+        return await work(repositories);
+      } catch (error) {
+        tables.forEach((table, index) => {
+          table.clear();
+          for (const [key, value] of snapshot[index] ?? []) table.set(key, value);
+        });
+        throw error;
+      } finally {
+        inTransaction = false;
+      }
+    },
+
     users: {
       async create({ email, passwordHash, now }) {
         if ([...users.values()].some((user) => user.email === email)) throw new AuthError('EMAIL_TAKEN');
