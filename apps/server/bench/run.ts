@@ -165,6 +165,7 @@ function keywayEnv(databaseUrl: string): Record<string, string> {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
     JWT_SECRET: jwtSecret,
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     BCRYPT_COST: String(bcryptCost),
     LOG_LEVEL: 'info',
     MAIL_TRANSPORT: 'console',

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
+const dataKey = Buffer.alloc(32, 7).toString('base64');
 let dataDirectory: string;
 
 beforeEach(() => {
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
   it('reads every variable it is given', () => {
     const config = load({
       NODE_ENV: 'production',
+      DATA_ENCRYPTION_KEY: dataKey,
       PORT: '8080',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://keyway:pw@db.internal:5432/keyway',
@@ -112,6 +114,7 @@ describe('loadConfig', () => {
       webPort: 4000,
       // CORS follows APP_URL unless set.
       corsOrigins: ['https://app.example.com'],
+      dataEncryptionKey: Buffer.alloc(32, 7),
     });
   });
 
@@ -192,7 +195,7 @@ describe('loadConfig', () => {
   });
 
   it('applies the strict production checks', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: secret };
+    const production = { NODE_ENV: 'production', JWT_SECRET: secret, DATA_ENCRYPTION_KEY: dataKey };
     expect(refusal({ ...production, JWT_SECRET: undefined })).toMatchObject({ variable: 'JWT_SECRET' });
     expect(refusal({ ...production, JWT_SECRET: '' }).message).toBe('JWT_SECRET is required in production');
     expect(refusal({ ...production, BCRYPT_COST: '8' }).message).toBe('BCRYPT_COST must be at least 10 in production');
@@ -235,6 +238,8 @@ describe('loadConfig', () => {
       ['VERIFY_TOKEN_TTL', '-1h'],
       ['MIGRATE_ON_START', 'sometimes'],
       ['DATABASE_POOL_MAX', '0'],
+      ['DATA_ENCRYPTION_KEY', 'not base64!'],
+      ['DATA_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
     ];
     for (const [variable, value] of cases) {
       const error = refusal({ [variable]: value });
@@ -300,6 +305,43 @@ describe('loadConfig', () => {
       })();
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).variable).toBe('JWT_SECRET');
+    });
+  });
+
+  describe('DATA_ENCRYPTION_KEY', () => {
+    it('is required in production, named in one line that does not echo a bad value', () => {
+      const production = { NODE_ENV: 'production', JWT_SECRET: secret };
+      expect(refusal(production).message).toMatch(/^DATA_ENCRYPTION_KEY is required in production/);
+      expect(refusal({ ...production, DATA_ENCRYPTION_KEY: '' }).variable).toBe('DATA_ENCRYPTION_KEY');
+      const malformed = refusal({ ...production, DATA_ENCRYPTION_KEY: 'hunter2-hunter2' });
+      expect(malformed.message).toBe('DATA_ENCRYPTION_KEY must be 32 bytes written as base64 or base64url');
+      expect(load({ ...production, DATA_ENCRYPTION_KEY: dataKey }).dataEncryptionKey).toEqual(Buffer.alloc(32, 7));
+      // base64url without padding works too.
+      const urlSafe = Buffer.alloc(32, 0xfb);
+      expect(load({ ...production, DATA_ENCRYPTION_KEY: urlSafe.toString('base64url') }).dataEncryptionKey).toEqual(
+        urlSafe,
+      );
+    });
+
+    it('is generated once into the data folder in development, readable by its owner only', () => {
+      const first = load().dataEncryptionKey;
+      expect(first).toHaveLength(32);
+      const file = join(dataDirectory, 'data-encryption-key');
+      expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url')).toEqual(first);
+      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(load().dataEncryptionKey).toEqual(first);
+      // Not the JWT secret: a signing key rotates, this one must not.
+      expect(loadConfig({}, { dataDirectory }).dataEncryptionKey.toString('base64url')).not.toBe(
+        readFileSync(join(dataDirectory, 'jwt-secret'), 'utf8').trim(),
+      );
+    });
+
+    it('is neither generated nor read when set', () => {
+      expect(load({ DATA_ENCRYPTION_KEY: dataKey }).dataEncryptionKey).toEqual(Buffer.alloc(32, 7));
+      expect(() => readFileSync(join(dataDirectory, 'data-encryption-key'))).toThrow();
+      // A broken file in the data folder is reported like a broken variable.
+      writeFileSync(join(dataDirectory, 'data-encryption-key'), 'short');
+      expect(refusal({}).variable).toBe('DATA_ENCRYPTION_KEY');
     });
   });
 });

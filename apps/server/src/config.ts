@@ -10,8 +10,11 @@ import { defaultRateLimitRules, type RateLimitBucket, type RateLimitRule, type R
 import {
   type AuthCoreConfig,
   checkMailTransport,
+  dataEncryptionKeyBytes,
+  generateDataEncryptionKey,
   minimumSecretBytes,
   parseDatabaseUrl,
+  parseDataEncryptionKey,
   parseDurationSeconds,
 } from '@keyway/auth-core';
 
@@ -26,7 +29,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** The git-ignored folder holding the development database and JWT secret. */
+/** The git-ignored folder holding the development database, JWT secret and data-encryption key. */
 export const defaultDataDirectory = fileURLToPath(new URL('../.data', import.meta.url));
 
 const rateLimitVariables: Record<RateLimitBucket, string> = {
@@ -118,15 +121,18 @@ function readUrl(env: Env, name: string, fallback: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-/** The development JWT secret: generated once, then kept in the data folder. */
-function developmentSecret(dataDirectory: string): string {
-  const file = join(dataDirectory, 'jwt-secret');
+/**
+ * A development secret (the JWT secret, the data-encryption key): generated once, then kept
+ * in the data folder, readable by its owner only.
+ */
+function developmentSecret(dataDirectory: string, fileName: string, variable: string, generate: () => string): string {
+  const file = join(dataDirectory, fileName);
   try {
     if (!existsSync(file)) {
       mkdirSync(dataDirectory, { recursive: true });
       try {
         // 'wx': when another process (a second `pnpm dev` start) wrote one a moment ago, keep it.
-        writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+        writeFileSync(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -134,8 +140,21 @@ function developmentSecret(dataDirectory: string): string {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {
     // An unwritable data folder is a configuration problem, reported as one (no stack trace).
-    throw new ConfigError('JWT_SECRET', `is not set and ${file} cannot be used: ${(error as Error).message}`);
+    throw new ConfigError(variable, `is not set and ${file} cannot be used: ${(error as Error).message}`);
   }
+}
+
+/** `DATA_ENCRYPTION_KEY`: 32 bytes as base64 or base64url; in development generated into the data folder. */
+function readDataEncryptionKey(env: Env, production: boolean, dataDirectory: string): Buffer {
+  const variable = 'DATA_ENCRYPTION_KEY';
+  let text = env[variable];
+  if (!text) {
+    if (production) throw new ConfigError(variable, 'is required in production (32 random bytes, base64)');
+    text = developmentSecret(dataDirectory, 'data-encryption-key', variable, generateDataEncryptionKey);
+  }
+  const key = parseDataEncryptionKey(text);
+  if (!key) throw new ConfigError(variable, `must be ${dataEncryptionKeyBytes} bytes written as base64 or base64url`);
+  return key;
 }
 
 /** Reads `apps/server/.env` into the environment when it exists (values already set win). */
@@ -171,7 +190,9 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     if (production) throw new ConfigError('JWT_SECRET', 'is required in production');
-    jwtSecret = developmentSecret(dataDirectory);
+    jwtSecret = developmentSecret(dataDirectory, 'jwt-secret', 'JWT_SECRET', () =>
+      randomBytes(48).toString('base64url'),
+    );
   }
   if (Buffer.byteLength(jwtSecret, 'utf8') < minimumSecretBytes) {
     throw new ConfigError('JWT_SECRET', `must be at least ${minimumSecretBytes} bytes`);
@@ -179,6 +200,8 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
 
   const bcryptCost = readInteger(env, 'BCRYPT_COST', 12, 4, 20);
   if (production && bcryptCost < 10) throw new ConfigError('BCRYPT_COST', 'must be at least 10 in production');
+
+  const dataEncryptionKey = readDataEncryptionKey(env, production, dataDirectory);
 
   const port = readPort(env, 'PORT', 3000);
   const webPort = readPort(env, 'WEB_PORT', 5173);
@@ -237,6 +260,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     appUrl,
     mailTransport,
     mailFrom: env.MAIL_FROM || 'Keyway <no-reply@localhost>',
+    dataEncryptionKey,
     rateLimitStore,
     rateLimitPrefix,
     rateLimitRules,

@@ -68,6 +68,8 @@ describe('configuration refusals', slow, () => {
     ['JWT_SECRET', { JWT_SECRET: 'too-short' }],
     ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: '', BCRYPT_COST: '12' }],
     ['BCRYPT_COST', { NODE_ENV: 'production', BCRYPT_COST: '8' }],
+    ['DATA_ENCRYPTION_KEY', { NODE_ENV: 'production', BCRYPT_COST: '12', DATA_ENCRYPTION_KEY: '' }],
+    ['DATA_ENCRYPTION_KEY', { DATA_ENCRYPTION_KEY: 'c2hvcnQ' }],
     ['RATE_LIMIT_LOGIN_IP', { RATE_LIMIT_LOGIN_IP: 'five' }],
     ['MAIL_TRANSPORT', { MAIL_TRANSPORT: 'ftp://x' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],

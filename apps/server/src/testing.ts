@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { createServer } from './server.js';
 
 export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
+/** 32 bytes, base64url: what production requires in `DATA_ENCRYPTION_KEY`. */
+export const testDataEncryptionKey = Buffer.alloc(32, 0x6b).toString('base64url');
 
 export const generousRateLimitEnv = {
   RATE_LIMIT_LOGIN_ACCOUNT: '10000/15m',
@@ -48,6 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
       PORT: '0',
       BCRYPT_COST: '4',
       JWT_SECRET: testJwtSecret,
+      DATA_ENCRYPTION_KEY: testDataEncryptionKey,
       DATABASE_URL: database.url,
       MAIL_TRANSPORT: mailbox.url,
       LOG_LEVEL: 'silent',

@@ -29,6 +29,8 @@ export interface AuthCoreConfig {
   appUrl: string;
   mailTransport: string;
   mailFrom: string;
+  /** `DATA_ENCRYPTION_KEY`: encrypts data at rest (TOTP secrets); never a token-signing key. */
+  dataEncryptionKey: Buffer;
 }
 
 export interface AuthCoreOptions {

@@ -1,6 +1,14 @@
 export { type Clock, createManualClock, systemClock } from './clock.js';
 export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
 export { parseDurationSeconds } from './duration.js';
+export {
+  createDataCipher,
+  type DataCipher,
+  dataEncryptionKeyBytes,
+  type EncryptedValue,
+  generateDataEncryptionKey,
+  parseDataEncryptionKey,
+} from './encryption.js';
 export { AuthError, type AuthErrorCode, authErrorCodes, isAuthError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkMailTransport, createMailSender, type MailMessage, type MailSender } from './mail/mailer.js';

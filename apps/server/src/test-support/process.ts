@@ -24,6 +24,7 @@ export function baseEnv(databaseUrl: string): Record<string, string> {
     DATABASE_POOL_MAX: '',
     MIGRATE_ON_START: 'true',
     JWT_SECRET: spawnJwtSecret,
+    DATA_ENCRYPTION_KEY: Buffer.alloc(32, 0x73).toString('base64url'),
     JWT_ISSUER: '',
     JWT_AUDIENCE: '',
     ACCESS_TOKEN_TTL: '',

@@ -38,6 +38,9 @@ export async function authErrorCodeOf(promise: Promise<unknown>): Promise<AuthEr
   return error.code;
 }
 
+/** A fixed data-encryption key (32 bytes, base64url) for tests. */
+export const testDataEncryptionKey = 'dGVzdC1kYXRhLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU';
+
 /** bcrypt's minimum cost: tests measure behaviour, not hashing speed. */
 export const testBcryptCost = 4;
 
@@ -54,6 +57,7 @@ export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCor
     appUrl: 'http://localhost:5173',
     mailTransport: 'console',
     mailFrom: 'Keyway <no-reply@localhost>',
+    dataEncryptionKey: Buffer.from(testDataEncryptionKey, 'base64url'),
     ...overrides,
   };
 }
