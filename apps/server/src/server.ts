@@ -19,6 +19,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
 import type { Logger } from './logger.js';
+import { createOpsRoutes } from './ops-routes.js';
 import { createFastPath } from './trpc-fast-path.js';
 
 export const maxBodyBytes = 64 * 1024;
@@ -168,6 +169,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     onError: ({ error, path, req }) => logProcedureError(error, path ?? '', req),
   });
 
+  const opsRoutes = createOpsRoutes();
+
   async function health(response: ServerResponse): Promise<void> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, 2000, false).unref());
     const up = await Promise.race([isDatabaseReachable(orm), timeout]);
@@ -255,6 +258,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       void health(response);
       return;
     }
+    if (opsRoutes(request, response, path)) return;
     sendJson(response, 404, {
       error: { message: 'Not found', code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } },
     });

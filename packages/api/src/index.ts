@@ -7,6 +7,7 @@ export {
   createContextInner,
 } from './context.js';
 export { authErrorToTrpcCode, isDatabaseUnavailable } from './errors.js';
+export { createOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 export {
   createRateLimiter,
   defaultRateLimitRules,

@@ -14,6 +14,8 @@ import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
 /** Which rate-limit rule a procedure is counted under (contract section 7). */
 export interface Meta {
   rateLimit?: 'login' | 'register' | 'reset' | 'default';
+  /** Set by `protectedProcedure` (a bearer token is required); the OpenAPI document reads it. */
+  authenticated?: boolean;
 }
 
 const t = initTRPC
@@ -125,7 +127,7 @@ export const publicProcedure = t.procedure.use((options) =>
  * tRPC middleware level copies the call's options and context several times, a measurable
  * share of an authenticated call (issue 6).
  */
-export const protectedProcedure = t.procedure.use((options) =>
+export const protectedProcedure = t.procedure.meta({ authenticated: true }).use((options) =>
   guard(options, async (services) => {
     const { accessToken } = options.ctx;
     if (!accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });

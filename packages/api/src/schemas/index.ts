@@ -50,7 +50,14 @@ export const requestPasswordResetInput = z.object({ email: emailSchema });
 export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: passwordSchema });
 export const verifyEmailInput = z.object({ token: tokenSchema });
 
-const isoDate = z.date().transform((date) => date.toISOString());
+/**
+ * A Date sent as an ISO-8601 string. A codec rather than a transform, so the output side is
+ * a schema of its own and the OpenAPI document can describe it.
+ */
+const isoDate = z.codec(z.date(), z.string().meta({ format: 'date-time' }), {
+  decode: (date) => date.toISOString(),
+  encode: (text) => new Date(text),
+});
 
 export const userOutput = z.object({
   id: z.string(),
