@@ -261,6 +261,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     mailTransport,
     mailFrom: env.MAIL_FROM || 'Keyway <no-reply@localhost>',
     dataEncryptionKey,
+    mailRetryForSeconds: readDuration(env, 'MAIL_RETRY_FOR', '24h'),
     rateLimitStore,
     rateLimitPrefix,
     rateLimitRules,

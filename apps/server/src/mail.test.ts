@@ -116,18 +116,19 @@ describe('when the mail server refuses every message', () => {
   afterEach(() => t.mailbox.setRejecting(false));
   afterAll(() => t.stop());
 
-  it('registration and reset requests still succeed, the failure is logged, and resend works later', async () => {
+  it('registration and reset requests still succeed, the failure is logged and retried, and resend works at once', async () => {
     t.mailbox.setRejecting(true);
     const { accessToken, user } = await registerAndLogin(t.url, 'unlucky@example.com');
     expect(user.emailVerified).toBe(false);
     expect(dataOf(await mutation(t.url, 'users.requestPasswordReset', { email: 'unlucky@example.com' }))).toEqual({
       success: true,
     });
-    // Every retry of both jobs has failed by now.
+    // The first attempt of both has failed by now; each waits in the outbox for its retry.
     await t.server.core.idle();
     expect(t.mailbox.messages).toEqual([]);
-    const failures = log.lines.filter((line) => line.level === 50 && /Background job failed/.test(String(line.msg)));
+    const failures = log.lines.filter((line) => line.level === 40 && /Mail attempt failed/.test(String(line.msg)));
     expect(failures).toHaveLength(2);
+    expect(await t.server.core.mailDepth()).toEqual({ pending: 2, failed: 0 });
 
     t.mailbox.setRejecting(false);
     dataOf(await mutation(t.url, 'users.resendVerification', undefined, { token: accessToken }));

@@ -27,7 +27,7 @@ async function count(t: Awaited<ReturnType<typeof startTestServer>>, table: stri
 }
 
 describe('createServer', () => {
-  it('purges expired deny-list rows, dead sessions and expired emailed tokens on a timer', async () => {
+  it('purges expired deny-list rows, dead sessions, expired emailed tokens and sent mail on a timer', async () => {
     const clock = createManualClock(new Date());
     const log = logCapture();
     const t = await startTestServer({
@@ -41,14 +41,16 @@ describe('createServer', () => {
       await t.server.core.idle();
       expect(await count(t, 'token_denylist')).toBe(1);
       expect(await count(t, 'email_token')).toBe(1);
+      expect(await count(t, 'outbox_message')).toBe(1);
 
       // Past every lifetime (the 30-day refresh token included): all of it is dead weight.
       clock.advance(61 * 86_400 * 1000);
       const purged = await waitForLine(log.lines, (line) => line.msg === 'Purged expired tokens and sessions');
-      expect(purged.deleted).toBe(3);
+      expect(purged.deleted).toBe(4);
       expect(await count(t, 'token_denylist')).toBe(0);
       expect(await count(t, 'session')).toBe(0);
       expect(await count(t, 'email_token')).toBe(0);
+      expect(await count(t, 'outbox_message')).toBe(0);
       // The account itself stays.
       expect((await mutation(t.url, 'auth.login', { email: 'purge@example.com', password })).status).toBe(200);
     } finally {

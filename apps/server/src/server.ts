@@ -287,6 +287,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       }, config.purgeIntervalSeconds * 1000);
       // The timer must never keep the process alive on its own.
       purgeTimer.unref();
+      // Sends what is pending at once (mail queued before a crash or a deploy), then polls.
+      core.mailWorker.start();
       return this.url;
     },
     get url(): string {
@@ -295,9 +297,13 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host}:${address.port}`;
     },
-    /** Stops accepting, lets in-flight requests finish, then closes mail, Redis and the database. */
+    /**
+     * Stops accepting, lets in-flight requests finish, then closes mail, Redis and the
+     * database. Queued mail is not waited for: it stays in the outbox for the next instance.
+     */
     async stop(): Promise<void> {
       clearInterval(purgeTimer);
+      const mailStopped = core.mailWorker.stop();
       stopping = true;
       for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -305,6 +311,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       const force = setTimeout(() => server.closeAllConnections(), 10_000);
       await closed;
       clearTimeout(force);
+      await mailStopped;
       await core.close();
       await redis?.close();
       await orm.close(true);

@@ -4,10 +4,11 @@
  * (the EntityManager is forked on first use), so nothing is shared between calls or instances.
  */
 import type { EntityManager } from '@mikro-orm/knex';
-import { createBackgroundQueue } from './background.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, silentLogger } from './logger.js';
 import { createMailSender, type MailSender } from './mail/mailer.js';
+import { createMailComposer, createMailQueue } from './mail/outbox.js';
+import { createMailWorker, type MailOutcome } from './mail/outbox-worker.js';
 import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRepositories } from './repositories/index.js';
@@ -31,7 +32,13 @@ export interface AuthCoreConfig {
   mailFrom: string;
   /** `DATA_ENCRYPTION_KEY`: encrypts data at rest (TOTP secrets); never a token-signing key. */
   dataEncryptionKey: Buffer;
+  /** How long a mail that cannot be delivered is retried before it is marked failed. */
+  mailRetryForSeconds: number;
 }
+
+/** Sent mail is kept a day (to look into a complaint), failed mail a month. */
+const sentMailRetentionMs = 86_400_000;
+const failedMailRetentionMs = 30 * 86_400_000;
 
 export interface AuthCoreOptions {
   orm: Orm;
@@ -42,6 +49,8 @@ export interface AuthCoreOptions {
   mail?: MailSender;
   /** Prebuilt hasher (tests share one to avoid recomputing the dummy hash). */
   passwords?: PasswordHasher;
+  /** Told the outcome of every mail attempt (metrics). */
+  onMailOutcome?: (outcome: MailOutcome) => void;
 }
 
 export async function createAuthCore(options: AuthCoreOptions) {
@@ -58,15 +67,22 @@ export async function createAuthCore(options: AuthCoreOptions) {
     clock,
   );
   const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
-  const queue = createBackgroundQueue({ logger });
   /** Repositories over a unit of work of their own (forked only if a query needs one). */
   const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager);
-  const background = (label: string, job: (repositories: Repositories) => Promise<void>) =>
-    queue.run(label, () => job(forkRepositories()));
+  const mailWorker = createMailWorker({
+    repositories: forkRepositories,
+    compose: createMailComposer({ clock, config }),
+    sender: mail,
+    clock,
+    logger,
+    retryForSeconds: config.mailRetryForSeconds,
+    onOutcome: options.onMailOutcome,
+  });
+  const mailQueue = createMailQueue({ clock, wake: () => mailWorker.wake() });
 
   /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
-    const { users, sessions, denylist, emailTokens, transaction } = forkRepositories();
+    const { users, sessions, denylist, emailTokens, outbox, transaction, afterCommit } = forkRepositories();
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
     // Dependencies are listed, not spread: spreading the repositories object cost a few
@@ -82,12 +98,12 @@ export async function createAuthCore(options: AuthCoreOptions) {
           sessions,
           denylist,
           emailTokens,
+          outbox,
           transaction,
+          afterCommit,
           passwords,
           clock,
-          mail,
-          background,
-          config,
+          mail: mailQueue,
         });
         return userService;
       },
@@ -98,7 +114,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     forRequest,
     tokens,
     passwords,
-    /** Deletes expired deny-list rows, long-dead sessions and expired emailed tokens, in bounded batches. */
+    /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens and finished mail, in bounded batches. */
     async purgeExpired(batchSize = 1000): Promise<number> {
       const repositories = forkRepositories();
       const now = clock.now();
@@ -108,6 +124,12 @@ export async function createAuthCore(options: AuthCoreOptions) {
         () => repositories.denylist.purgeExpired(now, batchSize),
         () => repositories.sessions.purgeExpired(sessionCutoff, batchSize),
         () => repositories.emailTokens.purgeExpired(now, batchSize),
+        () =>
+          repositories.outbox.purgeFinished({
+            sentBefore: new Date(now.getTime() - sentMailRetentionMs),
+            failedBefore: new Date(now.getTime() - failedMailRetentionMs),
+            limit: batchSize,
+          }),
       ]) {
         for (let deleted = await purge(); deleted > 0; deleted = deleted === batchSize ? await purge() : 0) {
           total += deleted;
@@ -115,10 +137,14 @@ export async function createAuthCore(options: AuthCoreOptions) {
       }
       return total;
     },
-    /** Resolves when queued background work (mail) has finished. */
-    idle: () => queue.idle(),
+    /** The outbox's mail worker: `start()` it in a serving instance; `stop()` before closing. */
+    mailWorker,
+    /** Messages still to deliver and messages given up on (metrics). */
+    mailDepth: () => forkRepositories().outbox.depth(),
+    /** Delivers every mail due now and resolves when none is left (tests, one-off tools). */
+    idle: () => mailWorker.idle(),
     async close(): Promise<void> {
-      await queue.idle();
+      await mailWorker.stop();
       mail.close();
     },
   };

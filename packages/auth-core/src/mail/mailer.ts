@@ -65,7 +65,14 @@ export function createMailSender(options: { transport: string; from: string; log
     };
   }
 
-  const smtp = nodemailer.createTransport(transport);
+  // Bounded well inside the outbox's claim lease (two minutes), so a stalled server cannot
+  // hold a message past its lease and have another instance send it a second time.
+  const smtp = nodemailer.createTransport({
+    url: transport,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     async send(message) {
       await smtp.sendMail({ from, ...message });

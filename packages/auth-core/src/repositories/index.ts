@@ -9,6 +9,8 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
 import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-user-query.js';
+import { createOutboxRepository } from './outbox.js';
+import { deleteBatch, toDate } from './rows.js';
 import type { Repositories, UserRecord } from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
@@ -23,9 +25,6 @@ function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord
   };
 }
 
-const toDate = (value: Date | number | string) =>
-  value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
-
 function fromUserRow(row: ActiveUserRow): UserRecord {
   return {
     id: row.id,
@@ -34,22 +33,6 @@ function fromUserRow(row: ActiveUserRow): UserRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
-}
-
-/** Deletes up to `limit` rows matched by `where`, in one bounded statement pair. */
-async function deleteBatch(
-  em: EntityManager,
-  entity: typeof Session | typeof TokenDenylist | typeof EmailToken,
-  key: string,
-  where: object,
-  limit: number,
-): Promise<number> {
-  const rows = (await em.find(entity as typeof Session, where, { fields: [key] as never, limit })) as unknown as Record<
-    string,
-    string
-  >[];
-  if (rows.length === 0) return 0;
-  return em.nativeDelete(entity as typeof Session, { [key]: { $in: rows.map((row) => row[key]) } } as never);
 }
 
 /**
@@ -62,7 +45,12 @@ export function createRepositories(root: EntityManager): Repositories {
     forked ??= root.fork();
     return forked;
   };
-  return buildRepositories(em, activeUserQuery(root), (work) => runTransaction(root, work));
+  return buildRepositories(
+    em,
+    activeUserQuery(root),
+    (work) => runTransaction(root, work),
+    (callback) => callback(),
+  );
 }
 
 /**
@@ -73,7 +61,8 @@ export function createRepositories(root: EntityManager): Repositories {
  */
 async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) => Promise<T>): Promise<T> {
   const fork = root.fork();
-  return fork.getConnection('write').transactional(async (context) => {
+  const committed: (() => void)[] = [];
+  const result = await fork.getConnection('write').transactional(async (context) => {
     fork.setTransactionContext(context);
     // The hot-path read takes a pooled connection of its own; inside a transaction it must
     // see the transaction's writes (and, on a pool of one, not wait for its connection).
@@ -87,18 +76,24 @@ async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) =
       () => fork,
       findActiveUserRow,
       (inner) => inner(tx),
+      (callback) => committed.push(callback),
     );
     return work(tx);
   });
+  for (const callback of committed) callback();
+  return result;
 }
 
 function buildRepositories(
   em: () => EntityManager,
   findActiveUserRow: (sessionId: string, accessJti: string) => Promise<ActiveUserRow | undefined>,
   transaction: Repositories['transaction'],
+  afterCommit: Repositories['afterCommit'],
 ): Repositories {
   return {
     transaction,
+    afterCommit,
+    outbox: createOutboxRepository(em),
     users: {
       async create({ email, passwordHash, now }) {
         const user = { id: randomUUID(), email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now };

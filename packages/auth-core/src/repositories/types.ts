@@ -80,11 +80,47 @@ export interface EmailTokenRepository {
   purgeExpired(now: Date, limit: number): Promise<number>;
 }
 
+/** A claimed outbox message: what the mail worker needs to make and send it. */
+export interface OutboxRecord {
+  id: string;
+  recipient: string;
+  kind: string;
+  /** JSON, never an emailed token. */
+  payload: string;
+  createdAt: Date;
+  /** Attempts begun, this one included. */
+  attempts: number;
+}
+
+export interface OutboxRepository {
+  enqueue(input: { recipient: string; kind: string; payload: string; now: Date }): Promise<void>;
+  /**
+   * Takes up to `limit` due messages (unsent, not failed, `next_attempt_at <= now`, no live
+   * claim) for this worker until `leaseUntil`, in one statement: two workers never take the
+   * same message while its lease lasts.
+   */
+  claimDue(input: { now: Date; leaseUntil: Date; limit: number }): Promise<OutboxRecord[]>;
+  markSent(id: string, now: Date): Promise<void>;
+  /** Releases the claim and makes the message due again at `nextAttemptAt`. */
+  scheduleRetry(id: string, input: { nextAttemptAt: Date; error: string }): Promise<void>;
+  markFailed(id: string, input: { now: Date; error: string }): Promise<void>;
+  /** Messages still to deliver, and messages given up on. */
+  depth(): Promise<{ pending: number; failed: number }>;
+  /** Deletes up to `limit` messages sent before `sentBefore` or failed before `failedBefore`. */
+  purgeFinished(input: { sentBefore: Date; failedBefore: Date; limit: number }): Promise<number>;
+}
+
 export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   denylist: DenylistRepository;
   emailTokens: EmailTokenRepository;
+  outbox: OutboxRepository;
+  /**
+   * Runs `callback` once the writes made so far are durable: after the running transaction
+   * commits (never when it rolls back), at once outside a transaction.
+   */
+  afterCommit(callback: () => void): void;
   /**
    * Runs `work` on repositories bound to one database transaction: every write through `tx`
    * commits when `work` resolves and is rolled back when it throws. `tx.transaction(...)`

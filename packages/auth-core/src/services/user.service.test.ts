@@ -1,13 +1,16 @@
 /**
- * The user service's own logic, on in-memory repositories, a mail outbox and a background
- * queue the test drains by hand. Real SMTP delivery and real databases: core.test.ts.
+ * The user service's own logic, on in-memory repositories and the real outbox and mail
+ * worker, whose sender records messages and which the test drains by hand. Real SMTP
+ * delivery and real databases: core.test.ts.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
 import { AuthError } from '../errors.js';
+import { silentLogger } from '../logger.js';
 import type { MailMessage } from '../mail/mailer.js';
+import { createMailComposer, createMailQueue } from '../mail/outbox.js';
+import { createMailWorker, type MailWorker } from '../mail/outbox-worker.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
-import type { Repositories } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
 import { authErrorCodeOf as codeOf } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
@@ -22,16 +25,13 @@ let hasher: PasswordHasher;
 let clock: ReturnType<typeof createManualClock>;
 let repositories: MemoryRepositories;
 let outbox: MailMessage[];
-let queued: { label: string; job: (repositories: Repositories) => Promise<void> }[];
+let worker: MailWorker;
 let users: UserService;
 
-/** Runs the queued background jobs, as the real queue would after the answer went out. */
-async function drainBackground() {
-  while (queued.length > 0) {
-    const next = queued.shift();
-    await next?.job(repositories);
-  }
-}
+/** Delivers the queued mail, as the worker does after the answer went out. */
+const drainBackground = () => worker.idle();
+/** The messages waiting in the outbox. */
+const queued = () => [...repositories.state.outbox.values()].filter((message) => !message.sentAt);
 
 const tokenIn = (mail: MailMessage | undefined) => /token=([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
 
@@ -67,19 +67,26 @@ beforeEach(() => {
   clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
   repositories = createMemoryRepositories();
   outbox = [];
-  queued = [];
+  const sender = {
+    send: async (message: MailMessage) => {
+      outbox.push(message);
+    },
+    close() {},
+  };
+  const compose = createMailComposer({ clock, config });
+  worker = createMailWorker({
+    repositories: () => repositories,
+    compose,
+    sender,
+    clock,
+    logger: silentLogger,
+    retryForSeconds: 86_400,
+  });
   users = createUserService({
     ...repositories,
     passwords: hasher,
     clock,
-    mail: {
-      send: async (message) => {
-        outbox.push(message);
-      },
-      close() {},
-    },
-    background: (label, job) => queued.push({ label, job }),
-    config,
+    mail: createMailQueue({ clock, wake: () => {} }),
   });
 });
 
@@ -96,7 +103,7 @@ describe('register', () => {
   it('sends the verification email after answering, with a link whose token is stored only as a hash', async () => {
     const user = await users.register({ email: 'ada@example.com', password });
     expect(outbox).toHaveLength(0); // nothing on the request path
-    expect(queued.map((job) => job.label)).toEqual(['verification email']);
+    expect(queued().map((message) => message.kind)).toEqual(['verify-email']);
     await drainBackground();
 
     expect(outbox).toHaveLength(1);
@@ -118,7 +125,7 @@ describe('register', () => {
     expect(error.code).toBe('WEAK_PASSWORD');
     expect(error.fieldErrors).toEqual({ password: ['This password is too common; choose a less guessable one'] });
     expect(repositories.state.users.size).toBe(0);
-    expect(queued).toHaveLength(0);
+    expect(queued()).toHaveLength(0);
   });
 
   it('refuses a password containing the email’s local part', async () => {
@@ -190,12 +197,17 @@ describe('changePassword', () => {
 });
 
 describe('requestPasswordReset', () => {
-  it('queues nothing and sends nothing for an unknown address', async () => {
+  it('queues one message for an unknown address as for a known one, and sends nothing to it', async () => {
     await registered();
     await users.requestPasswordReset('nobody@example.com');
-    expect(queued).toHaveLength(0);
+    await users.requestPasswordReset('ada@example.com');
+    expect(queued().map(({ recipient, kind, payload }) => ({ recipient, kind, payload }))).toEqual([
+      { recipient: 'nobody@example.com', kind: 'password-reset', payload: '{}' },
+      { recipient: 'ada@example.com', kind: 'password-reset', payload: '{}' },
+    ]);
     await drainBackground();
-    expect(outbox).toHaveLength(0);
+    expect(outbox.map((mail) => mail.to)).toEqual(['ada@example.com']);
+    expect(queued()).toHaveLength(0);
   });
 
   it('sends a reset link off the request path for a known address', async () => {

@@ -1,24 +1,21 @@
 /**
  * Accounts: registration, the profile, password change, and the two emailed flows
- * (password reset, address verification).
+ * (password reset, address verification). Mail is queued in the outbox with the change that
+ * causes it; the mail worker mints the emailed tokens when it sends.
  */
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
-import type { MailSender } from '../mail/mailer.js';
-import { passwordResetEmail, verificationEmail } from '../mail/templates.js';
+import type { MailQueue } from '../mail/outbox.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import type { PasswordHasher } from '../passwords.js';
 import type { Repositories, UserRecord } from '../repositories/types.js';
-import { generateSecretToken, hashSecretToken } from '../secrets.js';
+import { hashSecretToken } from '../secrets.js';
 import type { Principal } from './auth.service.js';
 
 export interface UserServiceDependencies extends Repositories {
   passwords: PasswordHasher;
   clock: Clock;
-  mail: MailSender;
-  /** Runs a job after the answer, on repositories of its own. */
-  background: (label: string, job: (repositories: Repositories) => Promise<void>) => void;
-  config: { appUrl: string; resetTokenTtlSeconds: number; verifyTokenTtlSeconds: number };
+  mail: MailQueue;
 }
 
 function assertPasswordPolicy(field: string, password: string, email: string): void {
@@ -29,36 +26,7 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, passwords, clock, mail, background, config } = dependencies;
-
-  async function issueEmailToken(
-    repositories: Repositories,
-    userId: string,
-    purpose: 'reset' | 'verify',
-  ): Promise<string> {
-    const token = generateSecretToken();
-    const now = clock.now();
-    const ttlSeconds = purpose === 'reset' ? config.resetTokenTtlSeconds : config.verifyTokenTtlSeconds;
-    // Only the newest link of a kind works: an older email lying in an inbox is dead.
-    await repositories.emailTokens.invalidateAll(userId, purpose, now);
-    await repositories.emailTokens.create({
-      tokenHash: hashSecretToken(token),
-      userId,
-      purpose,
-      now,
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-    });
-    return token;
-  }
-
-  function sendVerification(user: UserRecord): void {
-    background('verification email', async (repositories) => {
-      const token = await issueEmailToken(repositories, user.id, 'verify');
-      await mail.send(
-        verificationEmail({ to: user.email, appUrl: config.appUrl, token, ttlSeconds: config.verifyTokenTtlSeconds }),
-      );
-    });
-  }
+  const { users, sessions, emailTokens, transaction, passwords, clock, mail } = dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
     const user = await users.findById(userId);
@@ -70,9 +38,11 @@ export function createUserService(dependencies: UserServiceDependencies) {
     async register(input: { email: string; password: string }): Promise<UserRecord> {
       assertPasswordPolicy('password', input.password, input.email);
       const passwordHash = await passwords.hash(input.password);
-      const user = await users.create({ email: input.email, passwordHash, now: clock.now() });
-      sendVerification(user);
-      return user;
+      return transaction(async (tx) => {
+        const user = await tx.users.create({ email: input.email, passwordHash, now: clock.now() });
+        await mail.queue(tx, { kind: 'verify-email', to: user.email, userId: user.id });
+        return user;
+      });
     },
 
     /** The user read by the authentication check of this very call: no second query. */
@@ -95,19 +65,11 @@ export function createUserService(dependencies: UserServiceDependencies) {
     },
 
     /**
-     * Answers the same whether or not the account exists: the only work on the request
-     * path is one indexed lookup; the token and the mail are made in the background, and
-     * nothing is sent to unknown addresses.
+     * Answers the same whether or not the account exists: the request path does one insert
+     * either way (no lookup); the mail worker decides, and sends nothing to an unknown address.
      */
     async requestPasswordReset(email: string): Promise<void> {
-      const user = await users.findByEmail(email);
-      if (!user) return;
-      background('password reset email', async (repositories) => {
-        const token = await issueEmailToken(repositories, user.id, 'reset');
-        await mail.send(
-          passwordResetEmail({ to: user.email, appUrl: config.appUrl, token, ttlSeconds: config.resetTokenTtlSeconds }),
-        );
-      });
+      await mail.queue(dependencies, { kind: 'password-reset', to: email });
     },
 
     /** Sets a new password from an emailed token; the token works once; every session ends. */
@@ -143,7 +105,8 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /** Sends a fresh verification link (the older ones stop working); a no-op once verified. */
     async resendVerification(principal: Principal): Promise<void> {
       const user = await requireUser(principal.userId);
-      if (!user.emailVerified) sendVerification(user);
+      if (!user.emailVerified)
+        await mail.queue(dependencies, { kind: 'verify-email', to: user.email, userId: user.id });
     },
   };
 }

@@ -58,6 +58,7 @@ export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCor
     mailTransport: 'console',
     mailFrom: 'Keyway <no-reply@localhost>',
     dataEncryptionKey: Buffer.from(testDataEncryptionKey, 'base64url'),
+    mailRetryForSeconds: 86_400,
     ...overrides,
   };
 }

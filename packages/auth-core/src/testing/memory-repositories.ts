@@ -28,12 +28,28 @@ export interface MemoryEmailToken {
   usedAt: Date | null;
 }
 
+export interface MemoryOutboxMessage {
+  id: string;
+  recipient: string;
+  kind: string;
+  payload: string;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attempts: number;
+  claimedUntil: Date | null;
+  sentAt: Date | null;
+  failedAt: Date | null;
+  lastError: string | null;
+}
+
 export function createMemoryRepositories() {
   const users = new Map<string, UserRecord & { passwordHash: string }>();
   const sessions = new Map<string, MemorySession>();
   const denylist = new Map<string, Date>();
   const emailTokens = new Map<string, MemoryEmailToken>();
+  const outbox = new Map<string, MemoryOutboxMessage>();
   let nextUserId = 1;
+  let nextMessageId = 1;
 
   const record = ({ passwordHash: _, ...user }: UserRecord & { passwordHash: string }): UserRecord => ({ ...user });
 
@@ -51,8 +67,9 @@ export function createMemoryRepositories() {
   };
 
   /** Every map of stored rows: what a transaction snapshots and restores on failure. */
-  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens];
+  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens, outbox];
   let inTransaction = false;
+  let committed: (() => void)[] = [];
 
   const repositories: Repositories = {
     /**
@@ -64,8 +81,12 @@ export function createMemoryRepositories() {
       if (inTransaction) return work(repositories);
       const snapshot = tables.map((table) => structuredClone(table));
       inTransaction = true;
+      committed = [];
       try {
-        return await work(repositories);
+        const result = await work(repositories);
+        inTransaction = false;
+        for (const callback of committed) callback();
+        return result;
       } catch (error) {
         tables.forEach((table, index) => {
           table.clear();
@@ -75,6 +96,11 @@ export function createMemoryRepositories() {
       } finally {
         inTransaction = false;
       }
+    },
+
+    afterCommit(callback) {
+      if (inTransaction) committed.push(callback);
+      else callback();
     },
 
     users: {
@@ -196,10 +222,73 @@ export function createMemoryRepositories() {
       },
       purgeExpired: (now, limit) => purge(emailTokens, (token) => token.expiresAt < now, limit),
     },
+
+    outbox: {
+      async enqueue({ recipient, kind, payload, now }) {
+        const id = `00000000-0000-4000-9000-${String(nextMessageId++).padStart(12, '0')}`;
+        outbox.set(id, {
+          id,
+          recipient,
+          kind,
+          payload,
+          createdAt: now,
+          nextAttemptAt: now,
+          attempts: 0,
+          claimedUntil: null,
+          sentAt: null,
+          failedAt: null,
+          lastError: null,
+        });
+      },
+      async claimDue({ now, leaseUntil, limit }) {
+        const due = [...outbox.values()]
+          .filter(
+            (message) =>
+              !message.sentAt &&
+              !message.failedAt &&
+              message.nextAttemptAt <= now &&
+              (!message.claimedUntil || message.claimedUntil <= now),
+          )
+          .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime())
+          .slice(0, limit);
+        return due.map((message) => {
+          Object.assign(message, { claimedUntil: leaseUntil, attempts: message.attempts + 1 });
+          const { id, recipient, kind, payload, createdAt, attempts } = message;
+          return { id, recipient, kind, payload, createdAt, attempts };
+        });
+      },
+      async markSent(id, now) {
+        const message = outbox.get(id);
+        if (message && !message.sentAt) Object.assign(message, { sentAt: now, claimedUntil: null });
+      },
+      async scheduleRetry(id, { nextAttemptAt, error }) {
+        const message = outbox.get(id);
+        if (message && !message.sentAt) Object.assign(message, { nextAttemptAt, claimedUntil: null, lastError: error });
+      },
+      async markFailed(id, { now, error }) {
+        const message = outbox.get(id);
+        if (message && !message.sentAt) Object.assign(message, { failedAt: now, claimedUntil: null, lastError: error });
+      },
+      async depth() {
+        const messages = [...outbox.values()];
+        return {
+          pending: messages.filter((message) => !message.sentAt && !message.failedAt).length,
+          failed: messages.filter((message) => message.failedAt).length,
+        };
+      },
+      purgeFinished: ({ sentBefore, failedBefore, limit }) =>
+        purge(
+          outbox,
+          (message) =>
+            (message.sentAt !== null && message.sentAt < sentBefore) ||
+            (message.failedAt !== null && message.failedAt < failedBefore),
+          limit,
+        ),
+    },
   };
 
   /** The stored rows, for assertions on what a service wrote. */
-  const state = { users, sessions, denylist, emailTokens };
+  const state = { users, sessions, denylist, emailTokens, outbox };
   return { ...repositories, state };
 }
 

@@ -1,0 +1,106 @@
+/**
+ * Every mail Keyway sends goes through `queueMail`: a row in the outbox, written with the
+ * repositories of the change that causes it (inside its transaction when there is one), so
+ * the mail exists exactly when the change does and survives a crash. The mail worker
+ * (outbox-worker.ts) makes each message when it sends it: emailed tokens are minted then,
+ * so the outbox never holds a usable token, and whether to send at all (an unknown address,
+ * an address verified meanwhile) is decided then too.
+ */
+import type { Clock } from '../clock.js';
+import type { OutboxRecord, Repositories } from '../repositories/types.js';
+import { type EmailTokenConfig, emailTokenTtlSeconds, issueEmailToken } from '../services/email-tokens.js';
+import type { MailMessage } from './mailer.js';
+import { passwordResetEmail, verificationEmail } from './templates.js';
+
+/** What a service asks to send. Never put an emailed token in one: the worker mints it. */
+export type OutgoingMail =
+  /** A link that verifies the address; skipped if the user is gone, verified or changed address. */
+  | { kind: 'verify-email'; to: string; userId: string }
+  /** A reset link, sent only if an account has this address when the mail is made. */
+  | { kind: 'password-reset'; to: string }
+  /** A message rendered by the caller, holding no secret (notices, security mails). */
+  | { kind: 'message'; message: MailMessage };
+
+export interface MailQueue {
+  queue(repositories: Repositories, mail: OutgoingMail): Promise<void>;
+}
+
+/** `wake` runs after the row is committed, so this instance's worker sends it at once. */
+export function createMailQueue(options: { clock: Clock; wake: () => void }): MailQueue {
+  const { clock, wake } = options;
+  return {
+    async queue(repositories, mail) {
+      const { recipient, payload } = toRow(mail);
+      await repositories.outbox.enqueue({
+        recipient,
+        kind: mail.kind,
+        payload: JSON.stringify(payload),
+        now: clock.now(),
+      });
+      repositories.afterCommit(wake);
+    },
+  };
+}
+
+function toRow(mail: OutgoingMail): { recipient: string; payload: object } {
+  switch (mail.kind) {
+    case 'verify-email':
+      return { recipient: mail.to, payload: { userId: mail.userId } };
+    case 'password-reset':
+      return { recipient: mail.to, payload: {} };
+    case 'message': {
+      const { to, ...content } = mail.message;
+      return { recipient: to, payload: content };
+    }
+  }
+}
+
+export interface MailComposerConfig extends EmailTokenConfig {
+  appUrl: string;
+}
+
+/**
+ * Makes the message of an outbox row, minting its token; null when it must not be sent.
+ * An unknown kind throws (a newer instance may have queued it during a rolling deploy): the
+ * message is retried, and an instance that knows the kind sends it.
+ */
+export function createMailComposer(options: { clock: Clock; config: MailComposerConfig }) {
+  const { clock, config } = options;
+  const mint = (repositories: Repositories, userId: string, purpose: 'reset' | 'verify') =>
+    issueEmailToken(repositories, { userId, purpose, clock, config });
+
+  return async function compose(repositories: Repositories, row: OutboxRecord): Promise<MailMessage | null> {
+    const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    const to = row.recipient;
+    switch (row.kind) {
+      case 'verify-email': {
+        const user = await repositories.users.findById(String(payload.userId));
+        if (!user || user.emailVerified || user.email !== to) return null;
+        const token = await mint(repositories, user.id, 'verify');
+        return verificationEmail({
+          to,
+          appUrl: config.appUrl,
+          token,
+          ttlSeconds: emailTokenTtlSeconds(config, 'verify'),
+        });
+      }
+      case 'password-reset': {
+        const user = await repositories.users.findByEmail(to);
+        if (!user) return null;
+        const token = await mint(repositories, user.id, 'reset');
+        return passwordResetEmail({
+          to,
+          appUrl: config.appUrl,
+          token,
+          ttlSeconds: emailTokenTtlSeconds(config, 'reset'),
+        });
+      }
+      case 'message':
+        return { to, subject: String(payload.subject), text: String(payload.text), html: String(payload.html) };
+      default:
+        throw new Error(`Unknown outbox message kind: ${row.kind}`);
+    }
+  };
+}
+
+export type MailComposer = ReturnType<typeof createMailComposer>;

@@ -1,0 +1,36 @@
+/** Emailed single-use tokens: minted when their mail is made, stored only as hashes. */
+import type { Clock } from '../clock.js';
+import type { EmailTokenPurpose, Repositories } from '../repositories/types.js';
+import { generateSecretToken, hashSecretToken } from '../secrets.js';
+
+export interface EmailTokenConfig {
+  resetTokenTtlSeconds: number;
+  verifyTokenTtlSeconds: number;
+}
+
+export const emailTokenTtlSeconds = (config: EmailTokenConfig, purpose: EmailTokenPurpose): number =>
+  purpose === 'reset' ? config.resetTokenTtlSeconds : config.verifyTokenTtlSeconds;
+
+/**
+ * A fresh token of that purpose for the user; only the newest link of a kind works, so an
+ * older email lying in an inbox is dead. The two writes are one transaction.
+ */
+export function issueEmailToken(
+  repositories: Repositories,
+  input: { userId: string; purpose: EmailTokenPurpose; clock: Clock; config: EmailTokenConfig },
+): Promise<string> {
+  const { userId, purpose, clock, config } = input;
+  return repositories.transaction(async (tx) => {
+    const token = generateSecretToken();
+    const now = clock.now();
+    await tx.emailTokens.invalidateAll(userId, purpose, now);
+    await tx.emailTokens.create({
+      tokenHash: hashSecretToken(token),
+      userId,
+      purpose,
+      now,
+      expiresAt: new Date(now.getTime() + emailTokenTtlSeconds(config, purpose) * 1000),
+    });
+    return token;
+  });
+}
