@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { isDatabaseReachable, migrate, openOrm, parseDatabaseUrl } from './orm.js';
 import { createTestDatabase, testDialects } from './testing/database.js';
 
@@ -37,7 +38,7 @@ describe('a SQLite file database', () => {
     const file = join(folder, 'nested', 'keyway.sqlite');
     try {
       const orm = await openOrm({ databaseUrl: `sqlite:${file}` });
-      expect(await migrate(orm)).toEqual(['Migration20261124021354']);
+      expect(await migrate(orm)).toEqual(sqliteMigrations.map((migration) => migration.name));
       expect(await migrate(orm)).toEqual([]);
       expect(existsSync(file)).toBe(true);
       expect(await isDatabaseReachable(orm)).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * Every mail Keyway sends goes through `queueMail`: a row in the outbox, written with the
+ * Every mail Keyway sends goes through `MailQueue.queue`: a row in the outbox, written with the
  * repositories of the change that causes it (inside its transaction when there is one), so
  * the mail exists exactly when the change does and survives a crash. The mail worker
  * (outbox-worker.ts) makes each message when it sends it: emailed tokens are minted then,
