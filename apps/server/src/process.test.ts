@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, heldLogin, mutation, type Outputs, password, register, send } from './test-support/http.js';
-import { baseEnv, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
+import { baseEnv, listeningUrl, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
 
 let folder: string;
 let counter = 0;
@@ -36,12 +36,6 @@ async function withSlot(start: () => Spawned): Promise<Spawned> {
     else slots.free++;
   });
   return spawned;
-}
-
-/** Waits for the "listening" log line of a spawned server and returns its URL. */
-async function listeningUrl(spawned: Spawned): Promise<string> {
-  const line = await spawned.waitForLine((text) => logMessage(text)?.startsWith('Keyway API listening on ') ?? false);
-  return (JSON.parse(line) as { url: string }).url;
 }
 
 /** True when a new TCP connection to the URL's port is refused. */

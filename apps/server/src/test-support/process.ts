@@ -35,6 +35,7 @@ export function baseEnv(databaseUrl: string): Record<string, string> {
     APP_URL: '',
     MAIL_TRANSPORT: 'console',
     MAIL_FROM: '',
+    MAIL_RETRY_FOR: '',
     RATE_LIMIT_STORE: 'memory',
     RATE_LIMIT_LOGIN_ACCOUNT: '',
     RATE_LIMIT_LOGIN_IP: '',
@@ -132,4 +133,10 @@ export function logMessage(line: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Waits for the "listening" log line of a spawned server and returns its URL. */
+export async function listeningUrl(spawned: Spawned): Promise<string> {
+  const line = await spawned.waitForLine((text) => logMessage(text)?.startsWith('Keyway API listening on ') ?? false);
+  return (JSON.parse(line) as { url: string }).url;
 }

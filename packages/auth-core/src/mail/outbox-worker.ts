@@ -68,7 +68,8 @@ export function createMailWorker(options: MailWorkerOptions) {
       const next = Math.min(now.getTime() + retryDelaySeconds(message.attempts) * 1000, deadline);
       await repositories.outbox.scheduleRetry(message.id, { nextAttemptAt: new Date(next), error: reason });
       onOutcome('retry');
-      logger.warn(context, `Mail attempt failed, will retry: ${message.kind}`);
+      const retryInSeconds = (next - now.getTime()) / 1000;
+      logger.warn({ ...context, retryInSeconds }, `Mail attempt failed, will retry: ${message.kind}`);
     }
   }
 

@@ -38,7 +38,8 @@ function toReceived(parsed: ParsedMail): ReceivedMail {
   };
 }
 
-export async function createTestMailbox(): Promise<TestMailbox> {
+/** `port`: listen there (a test that brings a mail server back where it was); else any free port. */
+export async function createTestMailbox(options: { port?: number } = {}): Promise<TestMailbox> {
   const messages: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   let rejecting = false;
@@ -61,7 +62,13 @@ export async function createTestMailbox(): Promise<TestMailbox> {
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.server.address() as AddressInfo;
 
   return {
