@@ -1,14 +1,18 @@
 /**
  * Mail over HTTP (contract section 3, issue 3): registration and reset requests made through
- * the API deliver real mail to an SMTP server, `file:<dir>` writes one .eml per message, and
- * a failing mail server never fails the request that caused the mail.
+ * the API deliver real mail to an SMTP server, `file:<dir>` writes one .eml per message,
+ * a failing mail server never fails the request that caused the mail, and a hung one never
+ * holds up a graceful stop.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openOrm } from '@keyway/auth-core';
+import { createTestDatabase } from '@keyway/auth-core/testing';
 import { simpleParser } from 'mailparser';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   dataOf,
   logCapture,
@@ -138,5 +142,42 @@ describe('when the mail server refuses every message', () => {
     expect(me.user.emailVerified).toBe(true);
     // The account works throughout.
     expect((await login(t.url, 'unlucky@example.com')).user.id).toBe(user.id);
+  });
+});
+
+describe('a graceful stop while a mail server hangs', () => {
+  it('does not wait for the send: the message stays queued for the next instance', async () => {
+    // Accepts connections and never says a word (a mail server that hung).
+    const held = new Set<Socket>();
+    const silent = createNetServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const database = await createTestDatabase('sqlite', { file: true });
+    const t = await startTestServer({
+      database,
+      env: { MAIL_TRANSPORT: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+    });
+    try {
+      await register(t.url, 'patient@example.com');
+      await vi.waitFor(() => expect(held.size).toBe(1), { timeout: 10_000 });
+
+      await t.server.stop();
+      // The send is still in flight (its connection open) when the stop is over.
+      expect([...held].every((socket) => !socket.destroyed)).toBe(true);
+      const orm = await openOrm({ databaseUrl: database.url });
+      const rows = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ recipient: string; sent_at: unknown }[]>('select recipient, sent_at from outbox_message');
+      await orm.close(true);
+      expect(rows).toEqual([{ recipient: 'patient@example.com', sent_at: null }]);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+      await t.mailbox.close();
+      await database.drop();
+    }
   });
 });
