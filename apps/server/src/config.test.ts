@@ -62,6 +62,8 @@ describe('loadConfig', () => {
       corsOrigins: ['http://localhost:5173'],
       webPort: 5173,
       logLevel: 'info',
+      metrics: false,
+      metricsToken: null,
     });
   });
 
@@ -93,6 +95,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'warn',
       WEB_PORT: '4000',
+      METRICS: 'true',
+      METRICS_TOKEN: 'scrape-token-0123456789',
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -118,6 +122,8 @@ describe('loadConfig', () => {
       // CORS follows APP_URL unless set.
       corsOrigins: ['https://app.example.com'],
       dataEncryptionKey: Buffer.alloc(32, 7),
+      metrics: true,
+      metricsToken: 'scrape-token-0123456789',
     });
   });
 
@@ -242,6 +248,9 @@ describe('loadConfig', () => {
       ['MAIL_RETRY_FOR', 'forever'],
       ['MIGRATE_ON_START', 'sometimes'],
       ['DATABASE_POOL_MAX', '0'],
+      ['METRICS', 'on-ish'],
+      ['METRICS_TOKEN', 'short'],
+      ['METRICS_TOKEN', 'has a space in it somewhere'],
       ['DATA_ENCRYPTION_KEY', 'not base64!'],
       ['DATA_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
     ];

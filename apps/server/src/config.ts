@@ -60,6 +60,10 @@ export interface ServerConfig extends AuthCoreConfig {
   webPort: number;
   logLevel: (typeof logLevels)[number];
   purgeIntervalSeconds: number;
+  /** Serve `GET /metrics` (Prometheus text format). */
+  metrics: boolean;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -239,6 +243,11 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
       throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}"`);
     });
 
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be 16 to 256 printable characters without spaces');
+  }
+
   const logLevel = (env.LOG_LEVEL || 'info') as ServerConfig['logLevel'];
   if (!logLevels.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
 
@@ -270,5 +279,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     webPort,
     logLevel,
     purgeIntervalSeconds: readDuration(env, 'PURGE_INTERVAL', '10m'),
+    metrics: readBoolean(env, 'METRICS', false),
+    metricsToken,
   };
 }

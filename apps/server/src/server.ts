@@ -13,12 +13,20 @@ import {
   RateLimitExceededError,
   type RateLimitStore,
 } from '@keyway/api';
-import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
+import {
+  type Clock,
+  createAuthCore,
+  createMailSender,
+  isDatabaseReachable,
+  type MailSender,
+  type Orm,
+} from '@keyway/auth-core';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
 import { createFastPath } from './trpc-fast-path.js';
 
@@ -120,7 +128,18 @@ function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined
 }
 
 export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {
-  const core = await createAuthCore({ orm, config, clock, logger, mail });
+  const metrics = config.metrics
+    ? createMetrics({ router: appRouter, rateLimitRules: Object.keys(config.rateLimitRules) })
+    : null;
+  const core = await createAuthCore({
+    orm,
+    config,
+    clock,
+    logger,
+    mail: metrics
+      ? metrics.countMail(mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger }))
+      : mail,
+  });
   const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
   const rateLimiter = createRateLimiter({
     rules: config.rateLimitRules,
@@ -131,6 +150,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
 
   /** Unexpected errors are logged with the request id; the caller sees only a generic message. */
   function logProcedureError(error: TRPCError, path: string, request: IncomingMessage): void {
+    metrics?.refused(path, error);
     const requestId = requestIds.get(request);
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: error.cause ?? error, requestId, path }, 'Unexpected error');
@@ -144,6 +164,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     rateLimiter,
     trustProxy: config.trustProxy,
     requestIdOf: (request) => requestIds.get(request) ?? randomUUID(),
+    observer: metrics?.observer,
   });
   const fastPath = createFastPath({
     router: appRouter,
@@ -169,7 +190,12 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     onError: ({ error, path, req }) => logProcedureError(error, path ?? '', req),
   });
 
-  const opsRoutes = createOpsRoutes();
+  const opsRoutes = createOpsRoutes({
+    metrics,
+    metricsToken: config.metricsToken,
+    rateLimiter,
+    trustProxy: config.trustProxy,
+  });
 
   async function health(response: ServerResponse): Promise<void> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, 2000, false).unref());
@@ -239,6 +265,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       const length = Number(request.headers['content-length']);
       if (length > maxBodyBytes) {
         // Refused before a byte of the body is read.
+        metrics?.refused(path.slice('/trpc/'.length), { code: 'PAYLOAD_TOO_LARGE' });
         response.setHeader('Connection', 'close');
         sendJson(response, 413, {
           error: {

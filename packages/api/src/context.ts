@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AuthCore } from '@keyway/auth-core';
+import type { CallObserver } from './call-observer.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface ContextOptions {
@@ -14,6 +15,8 @@ export interface ContextOptions {
   accessToken: string | null;
   userAgent?: string | null;
   requestId?: string;
+  /** Told the outcome of every procedure call (the server's metrics). */
+  observer?: CallObserver | null;
 }
 
 export function createContextInner(options: ContextOptions) {
@@ -24,6 +27,7 @@ export function createContextInner(options: ContextOptions) {
     accessToken: options.accessToken,
     userAgent: options.userAgent ?? null,
     requestId: options.requestId ?? null,
+    observer: options.observer ?? null,
   };
 }
 
@@ -56,6 +60,7 @@ export function createContextFactory(options: {
   rateLimiter: RateLimiter;
   trustProxy: boolean;
   requestIdOf: (request: IncomingMessage) => string;
+  observer?: CallObserver | null;
 }) {
   return ({ req }: { req: IncomingMessage }) =>
     createContextInner({
@@ -65,5 +70,6 @@ export function createContextFactory(options: {
       accessToken: bearerToken(req.headers.authorization),
       userAgent: req.headers['user-agent'] ?? null,
       requestId: options.requestIdOf(req),
+      observer: options.observer,
     });
 }

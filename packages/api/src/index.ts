@@ -1,3 +1,4 @@
+export type { CallObserver } from './call-observer.js';
 export {
   bearerToken,
   type Context,
@@ -8,6 +9,7 @@ export {
 } from './context.js';
 export { authErrorToTrpcCode, isDatabaseUnavailable } from './errors.js';
 export { createOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
+export { listProcedures, type ProcedureInfo } from './procedure-list.js';
 export {
   createRateLimiter,
   defaultRateLimitRules,

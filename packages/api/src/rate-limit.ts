@@ -34,7 +34,11 @@ const keyPrefixes: Record<RateLimitBucket, string> = {
 
 export class RateLimitExceededError extends Error {
   override readonly name = 'RateLimitExceededError';
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** The rule that refused (a bucket name), for metrics. */
+    readonly rule: string,
+  ) {
     super(`Too many requests; try again in ${retryAfterSeconds} seconds`);
   }
 }
@@ -81,14 +85,18 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           });
   }
 
-  const rethrow = (error: unknown): never => {
-    if (error instanceof RateLimiterRes) throw new RateLimitExceededError(retryAfter(error.msBeforeNext));
+  const rethrow = (bucket: RateLimitBucket, error: unknown): never => {
+    if (error instanceof RateLimiterRes) throw new RateLimitExceededError(retryAfter(error.msBeforeNext), bucket);
     throw error;
   };
 
   return {
     async consume(bucket, key) {
-      await limiters[bucket].consume(key).catch(rethrow);
+      try {
+        await limiters[bucket].consume(key);
+      } catch (error) {
+        rethrow(bucket, error);
+      }
     },
     async refund(bucket, key) {
       await limiters[bucket].reward(key);

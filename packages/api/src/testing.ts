@@ -6,6 +6,7 @@ import { type AuthCoreConfig, type Dialect, silentLogger } from '@keyway/auth-co
 import { createTestCore } from '@keyway/auth-core/testing';
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { CallObserver } from './call-observer.js';
 import { createContextInner } from './context.js';
 import { createRateLimiter, defaultRateLimitRules, type RateLimiter, type RateLimitRules } from './rate-limit.js';
 import { appRouter } from './router.js';
@@ -35,6 +36,7 @@ export interface HttpBody {
 export interface ClientOptions {
   accessToken?: string | null;
   clientIp?: string;
+  observer?: CallObserver;
 }
 
 /** The TRPCError a call rejects with; throws when the call succeeds or fails otherwise. */
@@ -79,6 +81,7 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
       clientIp: client.clientIp ?? '203.0.113.1',
       accessToken: client.accessToken ?? null,
       requestId: 'test-request-id',
+      observer: client.observer ?? null,
     });
 
   /** A caller as a client at `clientIp`, optionally bearing an access token. */

@@ -7,6 +7,7 @@
 import type { AuthServices } from '@keyway/auth-core';
 import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { observeCall } from './call-observer.js';
 import type { Context } from './context.js';
 import { toTrpcError } from './errors.js';
 import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
@@ -119,7 +120,7 @@ async function guard<Result extends { ok: true } | { ok: false; error: TRPCError
 }
 
 export const publicProcedure = t.procedure.use((options) =>
-  guard(options, (services) => options.next({ ctx: { services } })),
+  observeCall(options, () => guard(options, (services) => options.next({ ctx: { services } }))),
 );
 
 /**
@@ -128,10 +129,12 @@ export const publicProcedure = t.procedure.use((options) =>
  * share of an authenticated call (issue 6).
  */
 export const protectedProcedure = t.procedure.meta({ authenticated: true }).use((options) =>
-  guard(options, async (services) => {
-    const { accessToken } = options.ctx;
-    if (!accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });
-    const principal = await services.auth.authenticate(accessToken);
-    return options.next({ ctx: { services, principal } });
-  }),
+  observeCall(options, () =>
+    guard(options, async (services) => {
+      const { accessToken } = options.ctx;
+      if (!accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });
+      const principal = await services.auth.authenticate(accessToken);
+      return options.next({ ctx: { services, principal } });
+    }),
+  ),
 );

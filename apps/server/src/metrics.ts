@@ -1,0 +1,156 @@
+/**
+ * Prometheus metrics through prom-client, in a registry of this server's own (no global
+ * state): procedure calls by procedure and outcome with a latency histogram, logins by
+ * result, rate-limit refusals by rule, mail sends by result, and prom-client's default
+ * process metrics. Calls are counted by the API's call observer, once per call on either
+ * request path; the few requests refused before any procedure runs are counted by `refused`.
+ */
+import { type CallObserver, listProcedures, RateLimitExceededError } from '@keyway/api';
+import type { MailSender } from '@keyway/auth-core';
+import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** The procedures whose outcome is a login's (the password step, and the second factor when it exists). */
+const loginSteps: Record<string, string> = { 'auth.login': 'password', 'auth.verifyMfa': 'mfa' };
+/** From a cached token check to a bcrypt login at production cost, and a slow database. */
+const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Every path that is not a procedure of the router is counted under this one label value. */
+const unknownProcedure = 'unknown';
+
+interface Increment {
+  inc(value?: number): void;
+}
+
+/** The series of one procedure, made once, so a call only looks its own up. */
+interface ProcedureSeries {
+  ok: Increment;
+  failures: Map<string, Increment>;
+  duration: { observe(seconds: number): void };
+}
+
+function loginResult(error: TRPCError | null, data: unknown): string {
+  if (!error) return (data as { mfaRequired?: unknown } | undefined)?.mfaRequired === true ? 'mfa_required' : 'success';
+  if (error.code === 'UNAUTHORIZED') return 'failure';
+  if (error.code === 'TOO_MANY_REQUESTS') return 'rate_limited';
+  return error.code === 'BAD_REQUEST' ? 'invalid' : 'error';
+}
+
+export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: readonly string[] }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'keyway_trpc_requests_total',
+    help: 'Procedure calls by procedure (tRPC path) and outcome (ok, or the tRPC error code)',
+    labelNames: ['procedure', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'keyway_trpc_request_duration_seconds',
+    help: 'Time from a procedure call’s rate-limit check to its answer, by procedure',
+    labelNames: ['procedure'],
+    buckets: durationBuckets,
+    registers,
+  });
+  const logins = new Counter({
+    name: 'keyway_logins_total',
+    help: 'Login attempts by step (password, mfa) and result (success, mfa_required, failure, rate_limited, invalid, error)',
+    labelNames: ['step', 'result'],
+    registers,
+  });
+  const rateLimitRefusals = new Counter({
+    name: 'keyway_rate_limit_refusals_total',
+    help: 'Calls refused with TOO_MANY_REQUESTS, by the rule that refused them',
+    labelNames: ['rule'],
+    registers,
+  });
+  const mailSends = new Counter({
+    name: 'keyway_mail_sends_total',
+    help: 'Attempts to hand a message to the mail transport, by result (sent, failed)',
+    labelNames: ['result'],
+    registers,
+  });
+
+  // Known series start at zero, so rates and ratios exist before the first event.
+  for (const rule of options.rateLimitRules) rateLimitRefusals.inc({ rule }, 0);
+  for (const result of ['sent', 'failed']) mailSends.inc({ result }, 0);
+  for (const result of ['success', 'failure', 'rate_limited']) logins.inc({ step: 'password', result }, 0);
+
+  const series = new Map<string, ProcedureSeries>();
+  function seriesOf(procedure: string): ProcedureSeries {
+    let found = series.get(procedure);
+    if (!found) {
+      found = {
+        ok: requests.labels(procedure, 'ok'),
+        failures: new Map(),
+        duration: duration.labels(procedure),
+      };
+      series.set(procedure, found);
+    }
+    return found;
+  }
+  function failureOf(procedure: ProcedureSeries, name: string, code: string): Increment {
+    let found = procedure.failures.get(code);
+    if (!found) {
+      found = requests.labels(name, code);
+      procedure.failures.set(code, found);
+    }
+    return found;
+  }
+  const procedures = new Set(listProcedures(options.router).map(({ path }) => path));
+  for (const procedure of procedures) seriesOf(procedure).ok.inc(0);
+
+  /** Errors the observer has counted, so the server's error hooks do not count them twice. */
+  const counted = new WeakSet<object>();
+
+  const observer: CallObserver = {
+    call(path, error, seconds, data) {
+      const name = procedures.has(path) ? path : unknownProcedure;
+      const procedure = seriesOf(name);
+      procedure.duration.observe(seconds);
+      if (error) {
+        counted.add(error);
+        failureOf(procedure, name, error.code).inc();
+        if (error.code === 'TOO_MANY_REQUESTS') {
+          const cause = error.cause;
+          rateLimitRefusals.inc({ rule: cause instanceof RateLimitExceededError ? cause.rule : 'other' });
+        }
+      } else {
+        procedure.ok.inc();
+      }
+      const step = loginSteps[path];
+      if (step) logins.inc({ step, result: loginResult(error, data) });
+    },
+  };
+
+  return {
+    registry,
+    observer,
+    /**
+     * A request to /trpc that failed before a procedure ran (an unknown path, malformed
+     * input read by the server, a body too large); an error the observer already counted is skipped.
+     */
+    refused(path: string, error: { code: string }): void {
+      if (counted.has(error)) return;
+      const name = procedures.has(path) ? path : unknownProcedure;
+      failureOf(seriesOf(name), name, error.code).inc();
+    },
+    /** `sender`, counting every attempt it makes as sent or failed. */
+    countMail(sender: MailSender): MailSender {
+      return {
+        async send(message) {
+          try {
+            await sender.send(message);
+          } catch (error) {
+            mailSends.inc({ result: 'failed' });
+            throw error;
+          }
+          mailSends.inc({ result: 'sent' });
+        },
+        close: () => sender.close(),
+      };
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
