@@ -42,7 +42,14 @@ describe('createContextFactory', () => {
   it('builds the inner context from the request', () => {
     const core = {} as AuthCore;
     const rateLimiter = createRateLimiter({ rules: defaultRateLimitRules, store: { kind: 'memory' } });
-    const createContext = createContextFactory({ core, rateLimiter, trustProxy: true, requestIdOf: () => 'req-1' });
+    const observer = { call() {} };
+    const createContext = createContextFactory({
+      core,
+      rateLimiter,
+      trustProxy: true,
+      requestIdOf: () => 'req-1',
+      observer,
+    });
     const context = createContext({
       req: request({
         authorization: 'Bearer the.access.token',
@@ -57,6 +64,7 @@ describe('createContextFactory', () => {
       accessToken: 'the.access.token',
       userAgent: 'test-agent/1.0',
       requestId: 'req-1',
+      observer,
     });
   });
 });
