@@ -5,6 +5,7 @@
  * and streamed batches included), logins, rate-limit refusals, mail and process metrics.
  */
 import { createServer as createNetServer } from 'node:net';
+import { createManualClock } from '@keyway/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonHeaders, login, mutation, password, query, register, send } from './test-support/http.js';
 import { startTestServer, type TestServer } from './testing.js';
@@ -97,7 +98,8 @@ describe('GET /metrics', () => {
       labels: { rule: 'loginAccount' },
       value: expect.any(Number),
     });
-    expect(names).toContain('keyway_mail_sends_total');
+    expect(names).toContain('keyway_mail_attempts_total');
+    expect(samples).toContainEqual({ name: 'keyway_mail_outbox_messages', labels: { state: 'pending' }, value: 0 });
     expect(names).toContain('keyway_logins_total');
     expect(samples).toContainEqual({
       name: 'keyway_trpc_requests_total',
@@ -166,10 +168,11 @@ describe('GET /metrics', () => {
     // The verification mail of the registration and the reset mail, sent in the background.
     await t.server.core.idle();
     const settled = await scrape(t);
-    const mail = (result: string) =>
-      seriesValue(settled, 'keyway_mail_sends_total', { result }) -
-      seriesValue(before, 'keyway_mail_sends_total', { result });
-    expect([mail('sent'), mail('failed')]).toEqual([2, 0]);
+    const mail = (outcome: string) =>
+      seriesValue(settled, 'keyway_mail_attempts_total', { outcome }) -
+      seriesValue(before, 'keyway_mail_attempts_total', { outcome });
+    expect([mail('sent'), mail('retry'), mail('failed')]).toEqual([2, 0, 0]);
+    expect(seriesValue(settled, 'keyway_mail_outbox_messages', { state: 'pending' })).toBe(0);
   });
 });
 
@@ -198,19 +201,46 @@ describe('GET /metrics, other settings', () => {
     }
   });
 
-  it('is open without METRICS_TOKEN, and counts mail the transport refused as failed', async () => {
+  it('is open without METRICS_TOKEN, and counts refused mail attempts and the outbox they leave', async () => {
     const closed = createNetServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const t = await startTestServer({ env: { METRICS: 'true', MAIL_TRANSPORT: `smtp://127.0.0.1:${port}` } });
+    const clock = createManualClock(new Date());
+    const t = await startTestServer({ clock, env: { METRICS: 'true', MAIL_TRANSPORT: `smtp://127.0.0.1:${port}` } });
+    const series = async (name: string, labels: Record<string, string>) => {
+      const reply = await send(`${t.url}/metrics`);
+      expect(reply.status).toBe(200);
+      return seriesValue(parseExposition(reply.text), name, labels);
+    };
     try {
       await register(t.url, 'metrics-mail@example.com');
-      await eventually(async () => {
-        const reply = await send(`${t.url}/metrics`);
-        expect(reply.status).toBe(200);
-        return seriesValue(parseExposition(reply.text), 'keyway_mail_sends_total', { result: 'failed' }) >= 1;
-      });
+      await eventually(async () => (await series('keyway_mail_attempts_total', { outcome: 'retry' })) === 1);
+      expect(await series('keyway_mail_outbox_messages', { state: 'pending' })).toBe(1);
+      // Past MAIL_RETRY_FOR the next attempt gives the message up.
+      clock.advance(25 * 3600 * 1000);
+      await eventually(async () => (await series('keyway_mail_attempts_total', { outcome: 'failed' })) === 1);
+      expect(await series('keyway_mail_outbox_messages', { state: 'pending' })).toBe(0);
+      expect(await series('keyway_mail_outbox_messages', { state: 'failed' })).toBe(1);
+      expect(await series('keyway_mail_attempts_total', { outcome: 'sent' })).toBe(0);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('still answers while the database is gone: the outbox series drop out, 5xx answers are counted', async () => {
+    const t = await startTestServer({ env: { METRICS: 'true' } });
+    try {
+      await t.orm.close(true);
+      const reply = await mutation(t.url, 'auth.login', { email: 'gone@example.com', password });
+      expect(reply.status).toBeGreaterThanOrEqual(500);
+      const scraped = await send(`${t.url}/metrics`);
+      expect(scraped.status).toBe(200);
+      const samples = parseExposition(scraped.text);
+      expect(samples.some(({ name }) => name === 'keyway_mail_outbox_messages')).toBe(false);
+      const outcome = (reply.json as { error: { data: { code: string } } }).error.data.code;
+      expect(seriesValue(samples, 'keyway_trpc_requests_total', { procedure: 'auth.login', outcome })).toBe(1);
+      expect(seriesValue(samples, 'keyway_logins_total', { step: 'password', result: 'error' })).toBe(1);
     } finally {
       await t.stop();
     }

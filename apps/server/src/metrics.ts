@@ -1,14 +1,13 @@
 /**
  * Prometheus metrics through prom-client, in a registry of this server's own (no global
  * state): procedure calls by procedure and outcome with a latency histogram, logins by
- * result, rate-limit refusals by rule, mail sends by result, and prom-client's default
- * process metrics. Calls are counted by the API's call observer, once per call on either
+ * result, rate-limit refusals by rule, mail attempts by outcome and the outbox's depth, and
+ * prom-client's default process metrics. Calls are counted by the API's call observer, once per call on either
  * request path; the few requests refused before any procedure runs are counted by `refused`.
  */
 import { type CallObserver, listProcedures, RateLimitExceededError } from '@keyway/api';
-import type { MailSender } from '@keyway/auth-core';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The procedures whose outcome is a login's (the password step, and the second factor when it exists). */
 const loginSteps: Record<string, string> = { 'auth.login': 'password', 'auth.verifyMfa': 'mfa' };
@@ -64,16 +63,35 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
     labelNames: ['rule'],
     registers,
   });
-  const mailSends = new Counter({
-    name: 'keyway_mail_sends_total',
-    help: 'Attempts to hand a message to the mail transport, by result (sent, failed)',
-    labelNames: ['result'],
+  const mailAttempts = new Counter({
+    name: 'keyway_mail_attempts_total',
+    help: 'Outbox delivery attempts by outcome: sent, skipped (nothing to send any more), retry (failed, retried later), failed (given up)',
+    labelNames: ['outcome'],
     registers,
+  });
+  let readMailDepth: (() => Promise<{ pending: number; failed: number }>) | undefined;
+  // Registered in the registry, which reads it at each scrape.
+  new Gauge({
+    name: 'keyway_mail_outbox_messages',
+    help: 'Messages in the outbox by state: pending (still to deliver) or failed (given up, kept a while); read from the database at each scrape',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      try {
+        const depth = await readMailDepth?.();
+        if (!depth) return;
+        this.set({ state: 'pending' }, depth.pending);
+        this.set({ state: 'failed' }, depth.failed);
+      } catch {
+        // The database is not answering (/healthz says so): no value rather than a stale one.
+        this.reset();
+      }
+    },
   });
 
   // Known series start at zero, so rates and ratios exist before the first event.
   for (const rule of options.rateLimitRules) rateLimitRefusals.inc({ rule }, 0);
-  for (const result of ['sent', 'failed']) mailSends.inc({ result }, 0);
+  for (const outcome of ['sent', 'skipped', 'retry', 'failed']) mailAttempts.inc({ outcome }, 0);
   for (const result of ['success', 'failure', 'rate_limited']) logins.inc({ step: 'password', result }, 0);
 
   const series = new Map<string, ProcedureSeries>();
@@ -135,20 +153,13 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
       const name = procedures.has(path) ? path : unknownProcedure;
       failureOf(seriesOf(name), name, error.code).inc();
     },
-    /** `sender`, counting every attempt it makes as sent or failed. */
-    countMail(sender: MailSender): MailSender {
-      return {
-        async send(message) {
-          try {
-            await sender.send(message);
-          } catch (error) {
-            mailSends.inc({ result: 'failed' });
-            throw error;
-          }
-          mailSends.inc({ result: 'sent' });
-        },
-        close: () => sender.close(),
-      };
+    /** Told the outcome of every outbox delivery attempt. */
+    mailOutcome(outcome: string): void {
+      mailAttempts.inc({ outcome });
+    },
+    /** Where the outbox gauge reads its depth at each scrape. */
+    trackMailDepth(read: () => Promise<{ pending: number; failed: number }>): void {
+      readMailDepth = read;
     },
   };
 }

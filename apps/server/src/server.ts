@@ -13,14 +13,7 @@ import {
   RateLimitExceededError,
   type RateLimitStore,
 } from '@keyway/api';
-import {
-  type Clock,
-  createAuthCore,
-  createMailSender,
-  isDatabaseReachable,
-  type MailSender,
-  type Orm,
-} from '@keyway/auth-core';
+import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ServerConfig } from './config.js';
@@ -136,10 +129,10 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     config,
     clock,
     logger,
-    mail: metrics
-      ? metrics.countMail(mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger }))
-      : mail,
+    mail,
+    onMailOutcome: metrics?.mailOutcome,
   });
+  metrics?.trackMailDepth(core.mailDepth);
   const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
   const rateLimiter = createRateLimiter({
     rules: config.rateLimitRules,
