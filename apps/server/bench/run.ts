@@ -363,7 +363,8 @@ interface DenylistFigures {
   insertMs: number;
 }
 
-type ThroughputRound = Record<'keyway' | 'framework' | 'bare', Measured>;
+/** `metrics`: the same server with METRICS=true (full runs only). */
+type ThroughputRound = Record<'keyway' | 'framework' | 'bare', Measured> & { metrics?: Measured };
 
 interface LoginFigures {
   floor: BcryptResult;
@@ -435,40 +436,55 @@ async function denylistPhase(
   return { empty, full, emptyAgain, rows: fill.count, insertMs: fill.ms };
 }
 
-async function throughputSection(session: Session, server: KeywayProcess): Promise<ThroughputRound[]> {
+async function throughputSection(
+  session: Session,
+  server: KeywayProcess,
+  databaseUrl: string,
+): Promise<ThroughputRound[]> {
   const ceilingEnv = ceilingEnvOf(session);
-  const [framework, bare] = await Promise.all([
+  const [framework, bare, withMetrics] = await Promise.all([
     startCeiling('ceiling-framework.ts', ceilingEnv),
     startCeiling('ceiling-bare.ts', ceilingEnv),
+    // What counting costs users.me: a second Keyway on the same database with METRICS=true.
+    // Left out of --quick, whose figures are not read.
+    quick
+      ? null
+      : startKeyway({
+          env: { ...keywayEnv(databaseUrl), METRICS: 'true' },
+          logFile: join(workDir, 'keyway-metrics.log'),
+        }),
   ]);
   try {
-    const targets = {
-      keyway: { pid: server.pid, target: session.me },
-      framework: { pid: framework.pid, target: { ...session.me, origin: framework.origin } },
-      bare: { pid: bare.pid, target: { ...session.me, origin: bare.origin } },
-    };
-    for (const [name, { target }] of Object.entries(targets)) {
+    const targets: Array<{ name: keyof ThroughputRound; pid: number; target: HttpTarget }> = [
+      { name: 'keyway', pid: server.pid, target: session.me },
+      ...(withMetrics
+        ? [{ name: 'metrics' as const, pid: withMetrics.pid, target: { ...session.me, origin: withMetrics.origin } }]
+        : []),
+      { name: 'framework', pid: framework.pid, target: { ...session.me, origin: framework.origin } },
+      { name: 'bare', pid: bare.pid, target: { ...session.me, origin: bare.origin } },
+    ];
+    for (const { name, target } of targets) {
       const body = await call(target.origin, 'users.me', { token: session.token });
       if (body !== session.meBody) throw new HarnessError(`the ${name} ceiling answers ${body}, not ${session.meBody}`);
     }
-    // Warm every server's JIT, then alternate the three so drift hits them alike.
+    // Warm every server's JIT, then alternate them so drift hits them alike.
     if (!quick) {
-      for (const [name, { pid, target }] of Object.entries(targets)) {
-        const seconds = name === 'keyway' ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
+      for (const { name, pid, target } of targets) {
+        const keyway = name === 'keyway' || name === 'metrics';
+        const seconds = keyway ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
         await closedLoop(`warm-up ${name}`, target, pid, meConnections, seconds, 0.2);
       }
     }
-    const order = ['keyway', 'framework', 'bare'] as const;
     const rounds: ThroughputRound[] = [];
     for (let round = 0; round < settings.rounds; round++) {
       const measured: Partial<ThroughputRound> = {};
-      for (let i = 0; i < order.length; i++) {
-        const name = order[(i + round) % order.length] ?? 'keyway';
-        const { pid, target } = targets[name];
-        measured[name] = await closedLoop(
-          `round ${round + 1} ${name} users.me`,
-          target,
-          pid,
+      for (let i = 0; i < targets.length; i++) {
+        const entry = targets[(i + round) % targets.length];
+        if (!entry) continue;
+        measured[entry.name] = await closedLoop(
+          `round ${round + 1} ${entry.name} users.me`,
+          entry.target,
+          entry.pid,
           meConnections,
           settings.meSeconds,
         );
@@ -479,6 +495,7 @@ async function throughputSection(session: Session, server: KeywayProcess): Promi
   } finally {
     await framework.stop();
     await bare.stop();
+    await withMetrics?.stop();
   }
 }
 
@@ -550,7 +567,7 @@ async function sqlitePhase(raw: Raw): Promise<void> {
   raw.sqlite = sqlite;
   const session = await prepare(server.origin);
 
-  if (wants('throughput')) sqlite.throughputRounds = await throughputSection(session, server);
+  if (wants('throughput')) sqlite.throughputRounds = await throughputSection(session, server, databaseUrl);
   if (wants('login')) sqlite.login = await loginSection(session, server);
   if (wants('latency')) sqlite.latency = await latencySection(session, server);
   if (wants('denylist')) {
@@ -645,7 +662,7 @@ function figuresOf(raw: Raw): Figure[] {
     const me = median(rounds.map((round) => round.keyway.perSecond));
     const framework = median(rounds.map((round) => round.framework.perSecond));
     const bare = median(rounds.map((round) => round.bare.perSecond));
-    const cpu = (name: keyof ThroughputRound) => median(rounds.map((round) => round[name].cpuUsPerRequest));
+    const cpu = (name: 'keyway' | 'framework' | 'bare') => median(rounds.map((round) => round[name].cpuUsPerRequest));
     figures.push(
       ratioFigure(
         {
@@ -673,6 +690,24 @@ function figuresOf(raw: Raw): Figure[] {
         ratio: cpu('framework') / cpu('keyway'),
         note: 'informational: server CPU time / requests served; ratio = framework / Keyway, a noise-robust view of the first row',
       },
+    );
+  }
+  const withMetrics = rounds?.flatMap((round) => (round.metrics ? [round.metrics.perSecond] : []));
+  if (rounds && withMetrics?.length) {
+    figures.push(
+      ratioFigure(
+        {
+          measure: `users.me throughput with METRICS=true, ${meConnections} conns (SQLite)`,
+          value: median(withMetrics),
+          unit: 'req/s',
+          reference: {
+            name: 'the same, METRICS off',
+            value: median(rounds.map((round) => round.keyway.perSecond)),
+            unit: 'req/s',
+          },
+        },
+        atLeast(0.95),
+      ),
     );
   }
   const login = s?.login;
