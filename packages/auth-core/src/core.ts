@@ -82,7 +82,8 @@ export async function createAuthCore(options: AuthCoreOptions) {
 
   /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
-    const { users, sessions, denylist, emailTokens, outbox, transaction, afterCommit } = forkRepositories();
+    const repositories = forkRepositories();
+    const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repositories;
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
     // Dependencies are listed, not spread: spreading the repositories object cost a few
@@ -98,7 +99,10 @@ export async function createAuthCore(options: AuthCoreOptions) {
           sessions,
           denylist,
           emailTokens,
-          outbox,
+          // Read when mail is queued, so a call that queues none never builds it.
+          get outbox() {
+            return repositories.outbox;
+          },
           transaction,
           afterCommit,
           passwords,

@@ -12,6 +12,7 @@ export {
 export { AuthError, type AuthErrorCode, authErrorCodes, isAuthError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkMailTransport, createMailSender, type MailMessage, type MailSender } from './mail/mailer.js';
+export type { MailOutcome } from './mail/outbox-worker.js';
 export {
   type DatabaseTarget,
   type Dialect,

@@ -35,7 +35,7 @@ const firstRetryDelaySeconds = 10;
 const maxRetryDelaySeconds = 3600;
 
 /** The delay before the next attempt after `attempts` failed ones. */
-export const retryDelaySeconds = (attempts: number): number =>
+const retryDelaySeconds = (attempts: number): number =>
   Math.min(firstRetryDelaySeconds * 2 ** Math.max(0, attempts - 1), maxRetryDelaySeconds);
 
 export function createMailWorker(options: MailWorkerOptions) {

@@ -11,7 +11,7 @@ import { AuthError } from '../errors.js';
 import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-user-query.js';
 import { createOutboxRepository } from './outbox.js';
 import { deleteBatch, toDate } from './rows.js';
-import type { Repositories, UserRecord } from './types.js';
+import type { OutboxRepository, Repositories, UserRecord } from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
 
@@ -45,13 +45,11 @@ export function createRepositories(root: EntityManager): Repositories {
     forked ??= root.fork();
     return forked;
   };
-  return buildRepositories(
-    em,
-    activeUserQuery(root),
-    (work) => runTransaction(root, work),
-    (callback) => callback(),
-  );
+  return buildRepositories(em, activeUserQuery(root), (work) => runTransaction(root, work), runNow);
 }
+
+/** Outside a transaction every write is durable once it returns. */
+const runNow = (callback: () => void) => callback();
 
 /**
  * One transaction on a fresh fork bound to it. Driven through the connection, not
@@ -90,10 +88,15 @@ function buildRepositories(
   transaction: Repositories['transaction'],
   afterCommit: Repositories['afterCommit'],
 ): Repositories {
+  // Made on first use: most calls (the authenticated read above all) never queue mail.
+  let outbox: OutboxRepository | undefined;
   return {
     transaction,
     afterCommit,
-    outbox: createOutboxRepository(em),
+    get outbox() {
+      outbox ??= createOutboxRepository(em);
+      return outbox;
+    },
     users: {
       async create({ email, passwordHash, now }) {
         const user = { id: randomUUID(), email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now };
