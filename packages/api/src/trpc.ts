@@ -5,7 +5,13 @@
  * domain errors to tRPC codes.
  */
 import type { AuthServices } from '@keyway/auth-core';
-import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from '@trpc/server';
+import {
+  getTRPCErrorFromUnknown,
+  initTRPC,
+  type TRPCDefaultErrorData,
+  type TRPCDefaultErrorShape,
+  TRPCError,
+} from '@trpc/server';
 import { z } from 'zod';
 import { observeCall } from './call-observer.js';
 import type { Context } from './context.js';
@@ -19,19 +25,23 @@ export interface Meta {
   authenticated?: boolean;
 }
 
+/**
+ * Every error answer: tRPC's shape, plus the messages per field of a validation failure, the
+ * seconds until a rate-limited call may be retried, and the request id of an unexpected error.
+ */
+export interface ErrorShape extends TRPCDefaultErrorShape {
+  data: TRPCDefaultErrorData & { fieldErrors?: Record<string, string[]>; retryAfter?: number; requestId?: string };
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     // No stack traces in any response; unexpected errors are logged with the request id.
     isDev: false,
-    errorFormatter({ shape, error, ctx }) {
+    errorFormatter({ shape, error, ctx }): ErrorShape {
       const cause = error.cause;
-      const data: typeof shape.data & {
-        fieldErrors?: Record<string, string[]>;
-        retryAfter?: number;
-        requestId?: string;
-      } = { ...shape.data };
+      const data: ErrorShape['data'] = { ...shape.data };
       let message = shape.message;
       if (cause instanceof z.ZodError) {
         data.fieldErrors = z.flattenError(cause).fieldErrors as Record<string, string[]>;

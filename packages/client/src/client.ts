@@ -11,8 +11,12 @@ import { errorCodeOf } from './errors.js';
 import { memoryTokens, type TokenPair, type TokenStore } from './token-store.js';
 import type { AppRouter } from './types.js';
 
-/** A `fetch` for the client to use instead of the global one (to add logging, a proxy, a count). */
-export type KeywayFetch = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
+/**
+ * A `fetch` for the client to use instead of the global one (to add logging, a proxy, a count).
+ * Typed as the platform's own `fetch` (DOM's or Node's), so the published declarations need
+ * no type that only one of them has.
+ */
+export type KeywayFetch = typeof globalThis.fetch;
 
 export interface KeywayClientOptions {
   /** The API's base URL, e.g. `http://localhost:3000` (tRPC is under `/trpc`). In a browser: the page's origin. */
