@@ -116,6 +116,8 @@ describe('GET /metrics', () => {
 
     expect((await query(t.url, 'users.me', undefined, { token: accessToken })).status).toBe(200);
     expect((await query(t.url, 'users.me')).status).toBe(401);
+    // A failing batch goes through both the observer and the adapter's error hook: still once each.
+    expect((await send(`${t.url}/trpc/users.me,users.me?batch=1`)).status).toBe(401);
     expect((await send(`${t.url}/trpc/users.me,users.me?batch=1`, { headers: auth })).status).toBe(200);
     const streamed = await send(`${t.url}/trpc/users.me,users.me?batch=1`, {
       headers: { ...auth, 'trpc-accept': 'application/jsonl' },
@@ -131,10 +133,10 @@ describe('GET /metrics', () => {
     const delta = (labels: Record<string, string>, name = 'keyway_trpc_requests_total') =>
       seriesValue(after, name, labels) - seriesValue(before, name, labels);
     expect(delta({ procedure: 'users.me', outcome: 'ok' })).toBe(5);
-    expect(delta({ procedure: 'users.me', outcome: 'UNAUTHORIZED' })).toBe(1);
+    expect(delta({ procedure: 'users.me', outcome: 'UNAUTHORIZED' })).toBe(3);
     expect(delta({ procedure: 'auth.login', outcome: 'BAD_REQUEST' })).toBe(1);
     expect(delta({ procedure: 'unknown', outcome: 'NOT_FOUND' })).toBe(2);
-    expect(delta({ procedure: 'users.me' }, 'keyway_trpc_request_duration_seconds_count')).toBe(6);
+    expect(delta({ procedure: 'users.me' }, 'keyway_trpc_request_duration_seconds_count')).toBe(8);
     expect(
       seriesValue(after, 'keyway_trpc_request_duration_seconds_bucket', { procedure: 'users.me', le: '+Inf' }),
     ).toBe(seriesValue(after, 'keyway_trpc_request_duration_seconds_count', { procedure: 'users.me' }));
