@@ -48,29 +48,41 @@ export function createMailWorker(options: MailWorkerOptions) {
   let wokenWhileRunning = false;
   let databaseDown = false;
 
+  /**
+   * Makes and sends one message, then records the outcome. A failure to make or send it is
+   * an attempt that failed; a failure to record the outcome afterwards (the database went
+   * away) is not: it rejects, and the claim is left to expire.
+   */
   async function deliver(repositories: Repositories, message: OutboxRecord): Promise<void> {
+    let sent: boolean;
     try {
       const mail = await compose(repositories, message);
       if (mail) await sender.send(mail);
-      await repositories.outbox.markSent(message.id, clock.now());
-      onOutcome(mail ? 'sent' : 'skipped');
+      sent = mail !== null;
     } catch (error) {
-      const now = clock.now();
-      const reason = error instanceof Error ? error.message : String(error);
-      const deadline = message.createdAt.getTime() + retryForSeconds * 1000;
-      const context = { mailId: message.id, kind: message.kind, attempts: message.attempts, err: error };
-      if (now.getTime() >= deadline) {
-        await repositories.outbox.markFailed(message.id, { now, error: reason });
-        onOutcome('failed');
-        logger.error(context, `Mail given up after ${message.attempts} attempts: ${message.kind}`);
-        return;
-      }
-      const next = Math.min(now.getTime() + retryDelaySeconds(message.attempts) * 1000, deadline);
-      await repositories.outbox.scheduleRetry(message.id, { nextAttemptAt: new Date(next), error: reason });
-      onOutcome('retry');
-      const retryInSeconds = (next - now.getTime()) / 1000;
-      logger.warn({ ...context, retryInSeconds }, `Mail attempt failed, will retry: ${message.kind}`);
+      await recordFailure(repositories, message, error);
+      return;
     }
+    await repositories.outbox.markSent(message.id, clock.now());
+    onOutcome(sent ? 'sent' : 'skipped');
+  }
+
+  async function recordFailure(repositories: Repositories, message: OutboxRecord, error: unknown): Promise<void> {
+    const now = clock.now();
+    const reason = error instanceof Error ? error.message : String(error);
+    const deadline = message.createdAt.getTime() + retryForSeconds * 1000;
+    const context = { mailId: message.id, kind: message.kind, attempts: message.attempts, err: error };
+    if (now.getTime() >= deadline) {
+      await repositories.outbox.markFailed(message.id, { now, error: reason });
+      onOutcome('failed');
+      logger.error(context, `Mail given up after ${message.attempts} attempts: ${message.kind}`);
+      return;
+    }
+    const next = Math.min(now.getTime() + retryDelaySeconds(message.attempts) * 1000, deadline);
+    await repositories.outbox.scheduleRetry(message.id, { nextAttemptAt: new Date(next), error: reason });
+    onOutcome('retry');
+    const retryInSeconds = (next - now.getTime()) / 1000;
+    logger.warn({ ...context, retryInSeconds }, `Mail attempt failed, will retry: ${message.kind}`);
   }
 
   /** Claims one batch and delivers it; returns how many were claimed. */
