@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       jwtAudience: 'keyway',
       accessTokenTtlSeconds: 15 * 60,
       refreshTokenTtlSeconds: 30 * 86_400,
+      refreshReuseGraceSeconds: 10,
       resetTokenTtlSeconds: 3600,
       verifyTokenTtlSeconds: 24 * 3600,
       bcryptCost: 12,
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
       JWT_AUDIENCE: 'audience',
       ACCESS_TOKEN_TTL: '5m',
       REFRESH_TOKEN_TTL: '7d',
+      REFRESH_REUSE_GRACE: '30s',
       RESET_TOKEN_TTL: '30m',
       VERIFY_TOKEN_TTL: '2d',
       BCRYPT_COST: '11',
@@ -108,6 +110,7 @@ describe('loadConfig', () => {
       jwtAudience: 'audience',
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 7 * 86_400,
+      refreshReuseGraceSeconds: 30,
       resetTokenTtlSeconds: 1800,
       verifyTokenTtlSeconds: 2 * 86_400,
       bcryptCost: 11,
@@ -125,6 +128,11 @@ describe('loadConfig', () => {
       metrics: true,
       metricsToken: 'scrape-token-0123456789',
     });
+  });
+
+  it('turns the refresh grace window off with 0s, and refuses a negative one', () => {
+    expect(load({ REFRESH_REUSE_GRACE: '0s' }).refreshReuseGraceSeconds).toBe(0);
+    expect(refusal({ REFRESH_REUSE_GRACE: '-5s' }).message).toMatch(/^REFRESH_REUSE_GRACE /);
   });
 
   it('derives APP_URL and the CORS origin from WEB_PORT', () => {

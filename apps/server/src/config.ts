@@ -87,9 +87,9 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
   return value;
 }
 
-function readDuration(env: Env, name: string, fallback: string): number {
+function readDuration(env: Env, name: string, fallback: string, options: { allowZero?: boolean } = {}): number {
   const raw = env[name] || fallback;
-  const seconds = parseDurationSeconds(raw);
+  const seconds = parseDurationSeconds(raw, options);
   if (seconds === null) throw new ConfigError(name, `must be a duration such as 15m, 1h or 30d, got "${raw}"`);
   return seconds;
 }
@@ -263,6 +263,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     jwtAudience: env.JWT_AUDIENCE || 'keyway',
     accessTokenTtlSeconds: readDuration(env, 'ACCESS_TOKEN_TTL', '15m'),
     refreshTokenTtlSeconds: readDuration(env, 'REFRESH_TOKEN_TTL', '30d'),
+    refreshReuseGraceSeconds: readDuration(env, 'REFRESH_REUSE_GRACE', '10s', { allowZero: true }),
     resetTokenTtlSeconds: readDuration(env, 'RESET_TOKEN_TTL', '1h'),
     verifyTokenTtlSeconds: readDuration(env, 'VERIFY_TOKEN_TTL', '24h'),
     bcryptCost,

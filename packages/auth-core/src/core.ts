@@ -23,6 +23,11 @@ export interface AuthCoreConfig {
   jwtAudience: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long after a rotation the refresh token it replaced still earns a pair for the
+   * current one (a lost answer, racing tabs) instead of counting as reuse; 0 turns it off.
+   */
+  refreshReuseGraceSeconds: number;
   resetTokenTtlSeconds: number;
   verifyTokenTtlSeconds: number;
   bcryptCost: number;

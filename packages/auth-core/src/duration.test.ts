@@ -21,4 +21,11 @@ describe('parseDurationSeconds', () => {
       expect(parseDurationSeconds(value)).toBeNull();
     },
   );
+
+  it('reads zero only where zero is allowed', () => {
+    expect(parseDurationSeconds('0s', { allowZero: true })).toBe(0);
+    expect(parseDurationSeconds('0', { allowZero: true })).toBe(0);
+    expect(parseDurationSeconds('-1s', { allowZero: true })).toBeNull();
+    expect(parseDurationSeconds('10s', { allowZero: true })).toBe(10);
+  });
 });

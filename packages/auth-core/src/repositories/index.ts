@@ -163,6 +163,9 @@ function buildRepositories(
             userId: session.user,
             expiresAt: session.expiresAt,
             revokedAt: session.revokedAt ?? null,
+            currentRefreshJti: session.currentRefreshJti,
+            previousRefreshJti: session.previousRefreshJti ?? null,
+            rotatedAt: session.rotatedAt ?? null,
           }
         );
       },
@@ -170,7 +173,7 @@ function buildRepositories(
         const updated = await em().nativeUpdate(
           Session,
           { id, currentRefreshJti: presentedJti, revokedAt: null, expiresAt: { $gt: now } },
-          { currentRefreshJti: nextJti, lastUsedAt: now },
+          { currentRefreshJti: nextJti, previousRefreshJti: presentedJti, rotatedAt: now, lastUsedAt: now },
         );
         return updated === 1;
       },

@@ -129,6 +129,12 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = contenders[results.indexOf(true)] ?? '';
+      // The swap keeps the jti it replaced and when, for the grace window.
+      expect(await repositories().sessions.findById(session.id)).toMatchObject({
+        currentRefreshJti: winner,
+        previousRefreshJti: session.refreshJti,
+        rotatedAt: now,
+      });
       // The winner's jti is the current one: it rotates, the presented one no longer does.
       expect(
         await repositories().sessions.rotate({ id: session.id, presentedJti: winner, nextJti: randomUUID(), now }),

@@ -27,6 +27,10 @@ export interface SessionRecord {
   userId: string;
   expiresAt: Date;
   revokedAt: Date | null;
+  currentRefreshJti: string;
+  /** The jti the latest rotation replaced, and when it did (null before the first). */
+  previousRefreshJti: string | null;
+  rotatedAt: Date | null;
 }
 
 export interface SessionRepository {
@@ -42,8 +46,9 @@ export interface SessionRepository {
   findById(id: string): Promise<SessionRecord | null>;
   /**
    * Compare-and-set rotation: swaps the refresh jti only if the presented one is current
-   * and the session live. True when this caller won the swap. The session's expiry is
-   * absolute and left as it is.
+   * and the session live, keeping the presented one as the previous jti with the time of
+   * the swap. True when this caller won the swap. The session's expiry is absolute and left
+   * as it is.
    */
   rotate(input: { id: string; presentedJti: string; nextJti: string; now: Date }): Promise<boolean>;
   revoke(id: string, now: Date): Promise<void>;

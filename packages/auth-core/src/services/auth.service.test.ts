@@ -11,7 +11,7 @@ import { createMemoryRepositories, type MemoryRepositories } from '../testing/me
 import { createTokenSigner, type TokenSigner } from '../tokens.js';
 import { type AuthService, createAuthService } from './auth.service.js';
 
-const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
+const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400, refreshReuseGraceSeconds: 10 };
 const password = 'plum-orbit-cascade';
 
 let hasher: PasswordHasher;
@@ -148,8 +148,9 @@ describe('refresh', () => {
   it('treats a spent refresh token as reuse and revokes the whole session', async () => {
     await createUser();
     const login = await auth.login({ email: 'ada@example.com', password });
-    const pair = await auth.refresh(login.refreshToken);
+    const pair = await auth.refresh(await auth.refresh(login.refreshToken).then((first) => first.refreshToken));
 
+    // Two rotations old: past any grace.
     expect(await codeOf(auth.refresh(login.refreshToken))).toBe('REFRESH_TOKEN_REUSED');
     expect(await codeOf(auth.refresh(pair.refreshToken))).toBe('TOKEN_INVALID');
     expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('TOKEN_INVALID');

@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import type { PasswordHasher } from '../passwords.js';
-import type { DenylistRepository, SessionRepository, UserRecord, UserRepository } from '../repositories/types.js';
+import type {
+  DenylistRepository,
+  SessionRecord,
+  SessionRepository,
+  UserRecord,
+  UserRepository,
+} from '../repositories/types.js';
 import type { TokenSigner } from '../tokens.js';
 
 export interface TokenPair {
@@ -38,7 +44,7 @@ export interface AuthServiceDependencies {
   passwords: PasswordHasher;
   tokens: TokenSigner;
   clock: Clock;
-  config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+  config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
 }
 
 export function createAuthService({
@@ -59,6 +65,17 @@ export function createAuthService({
       tokenType: 'Bearer',
       expiresIn: config.accessTokenTtlSeconds,
     };
+  }
+
+  /** The token the latest rotation replaced, presented within the grace after it (0 turns it off). */
+  function withinGrace(session: SessionRecord, presentedJti: string, now: Date): boolean {
+    const graceMs = config.refreshReuseGraceSeconds * 1000;
+    return (
+      graceMs > 0 &&
+      session.previousRefreshJti === presentedJti &&
+      session.rotatedAt !== null &&
+      now.getTime() - session.rotatedAt.getTime() <= graceMs
+    );
   }
 
   return {
@@ -98,9 +115,11 @@ export function createAuthService({
 
     /**
      * Spends the presented refresh token and issues a new pair. Rotation is one
-     * compare-and-set, so of concurrent refreshes of one token exactly one wins; a token
-     * that was already spent is reuse (a stolen copy, or a client bug) and revokes the
-     * whole session.
+     * compare-and-set, so of concurrent refreshes of one token exactly one rotates. The
+     * others, and a client whose answer was lost, present the token that was current just
+     * before: within the grace after that rotation they get a pair for the session's
+     * current jti (nothing written, so every answer carries the same one). Any other spent
+     * token on a live session is reuse (a stolen copy, or a client bug) and revokes it.
      */
     async refresh(refreshToken: string): Promise<TokenPair> {
       const claims = tokens.verify(refreshToken, 'refresh');
@@ -115,11 +134,14 @@ export function createAuthService({
         return issuePair(claims.sub, claims.sid, nextJti, sessionExpiresAt);
       }
       const session = await sessions.findById(claims.sid);
-      if (session && session.userId === claims.sub && !session.revokedAt && session.expiresAt > now) {
-        await sessions.revoke(session.id, now);
-        throw new AuthError('REFRESH_TOKEN_REUSED');
+      if (!session || session.userId !== claims.sub || session.revokedAt || session.expiresAt <= now) {
+        throw new AuthError('TOKEN_INVALID');
       }
-      throw new AuthError('TOKEN_INVALID');
+      if (withinGrace(session, claims.jti, now)) {
+        return issuePair(claims.sub, claims.sid, session.currentRefreshJti, sessionExpiresAt);
+      }
+      await sessions.revoke(session.id, now);
+      throw new AuthError('REFRESH_TOKEN_REUSED');
     },
 
     /** Verifies an access token and checks it against revoked sessions and the deny list. */

@@ -51,6 +51,7 @@ export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCor
     jwtAudience: 'keyway',
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 30 * 86_400,
+    refreshReuseGraceSeconds: 10,
     resetTokenTtlSeconds: 3600,
     verifyTokenTtlSeconds: 86_400,
     bcryptCost: testBcryptCost,

@@ -11,6 +11,8 @@ export interface MemorySession {
   id: string;
   userId: string;
   currentRefreshJti: string;
+  previousRefreshJti: string | null;
+  rotatedAt: Date | null;
   createdAt: Date;
   lastUsedAt: Date;
   expiresAt: Date;
@@ -148,6 +150,8 @@ export function createMemoryRepositories() {
           id,
           userId,
           currentRefreshJti: refreshJti,
+          previousRefreshJti: null,
+          rotatedAt: null,
           createdAt: now,
           lastUsedAt: now,
           expiresAt,
@@ -158,16 +162,21 @@ export function createMemoryRepositories() {
       },
       async findById(id) {
         const session = sessions.get(id);
-        return session
-          ? { id: session.id, userId: session.userId, expiresAt: session.expiresAt, revokedAt: session.revokedAt }
-          : null;
+        if (!session) return null;
+        const { id: _, userId, expiresAt, revokedAt, currentRefreshJti, previousRefreshJti, rotatedAt } = session;
+        return { id, userId, expiresAt, revokedAt, currentRefreshJti, previousRefreshJti, rotatedAt };
       },
       async rotate({ id, presentedJti, nextJti, now }) {
         const session = sessions.get(id);
         if (!session || session.currentRefreshJti !== presentedJti || session.revokedAt || session.expiresAt <= now) {
           return false;
         }
-        Object.assign(session, { currentRefreshJti: nextJti, lastUsedAt: now });
+        Object.assign(session, {
+          currentRefreshJti: nextJti,
+          previousRefreshJti: presentedJti,
+          rotatedAt: now,
+          lastUsedAt: now,
+        });
         return true;
       },
       async revoke(id, now) {
