@@ -6,6 +6,7 @@
  * request path; the few requests refused before any procedure runs are counted by `refused`.
  */
 import { type CallObserver, listProcedures, RateLimitExceededError } from '@keyway/api';
+import type { MailOutcome } from '@keyway/auth-core';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -91,7 +92,8 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
 
   // Known series start at zero, so rates and ratios exist before the first event.
   for (const rule of options.rateLimitRules) rateLimitRefusals.inc({ rule }, 0);
-  for (const outcome of ['sent', 'skipped', 'retry', 'failed']) mailAttempts.inc({ outcome }, 0);
+  const mailOutcomes: MailOutcome[] = ['sent', 'skipped', 'retry', 'failed'];
+  for (const outcome of mailOutcomes) mailAttempts.inc({ outcome }, 0);
   for (const result of ['success', 'failure', 'rate_limited']) logins.inc({ step: 'password', result }, 0);
 
   const series = new Map<string, ProcedureSeries>();
@@ -154,7 +156,7 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
       failureOf(seriesOf(name), name, error.code).inc();
     },
     /** Told the outcome of every outbox delivery attempt. */
-    mailOutcome(outcome: string): void {
+    mailOutcome(outcome: MailOutcome): void {
       mailAttempts.inc({ outcome });
     },
     /** Where the outbox gauge reads its depth at each scrape. */
