@@ -111,7 +111,7 @@ describe('a mail the server keeps refusing', () => {
     const spawned = spawnEntry('main', {
       ...baseEnv(database.url),
       MAIL_TRANSPORT: mailbox.url,
-      MAIL_RETRY_FOR: '35s',
+      MAIL_RETRY_FOR: '45s',
     });
     try {
       const url = await listeningUrl(spawned);
