@@ -82,6 +82,11 @@ describe('the OpenAPI document of the router', () => {
       required: ['error'],
       properties: { error: { required: ['message', 'code', 'data'] } },
     });
+    // JSON-RPC codes once each (tRPC gives some keys the same number), UNAUTHORIZED's among them.
+    const error = (envelope?.properties ?? {}) as Record<string, { properties: Record<string, { enum?: number[] }> }>;
+    const codes = error.error?.properties.code?.enum ?? [];
+    expect(codes).toEqual([...new Set(codes)]);
+    expect(codes).toContain(-32001);
   });
 });
 

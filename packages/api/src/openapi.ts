@@ -38,7 +38,8 @@ const statusOf = (code: TRPC_ERROR_CODE_KEY) => getHTTPStatusCodeFromError(new T
 const errorEnvelope = z.object({
   error: z.object({
     message: z.string(),
-    code: z.literal(Object.values(TRPC_ERROR_CODES_BY_KEY)).describe('JSON-RPC 2.0 error code'),
+    // Several keys share a number (NOT_IMPLEMENTED is INTERNAL_SERVER_ERROR's): each once.
+    code: z.literal([...new Set(Object.values(TRPC_ERROR_CODES_BY_KEY))]).describe('JSON-RPC 2.0 error code'),
     data: z.object({
       code: z.enum(errorCodeKeys),
       httpStatus: z.number().int().describe('The HTTP status of the answer'),
