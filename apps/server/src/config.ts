@@ -12,22 +12,16 @@ import {
   checkMailTransport,
   dataEncryptionKeyBytes,
   generateDataEncryptionKey,
+  generateSigningKeyPem,
   minimumSecretBytes,
   parseDatabaseUrl,
   parseDataEncryptionKey,
   parseDurationSeconds,
 } from '@keyway/auth-core';
+import { ConfigError } from './config-error.js';
+import { readSigningConfig, type SigningConfig } from './signing-config.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    // The message is printed as one line: a value with a newline in it must not break it.
-    super(`${variable} ${problem.replace(/\p{Cc}/gu, (character) => JSON.stringify(character).slice(1, -1))}`);
-  }
-}
+export { ConfigError };
 
 /** The git-ignored folder holding the development database, JWT secret and data-encryption key. */
 export const defaultDataDirectory = fileURLToPath(new URL('../.data', import.meta.url));
@@ -43,7 +37,7 @@ const rateLimitVariables: Record<RateLimitBucket, string> = {
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The core's settings plus the host's own. */
-export interface ServerConfig extends AuthCoreConfig {
+export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>, SigningConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   host: string;
@@ -202,6 +196,12 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     throw new ConfigError('JWT_SECRET', `must be at least ${minimumSecretBytes} bytes`);
   }
 
+  const signing = readSigningConfig(env, {
+    production,
+    developmentPrivateKey: () =>
+      developmentSecret(dataDirectory, 'jwt-private-key.pem', 'JWT_PRIVATE_KEY', generateSigningKeyPem),
+  });
+
   const bcryptCost = readInteger(env, 'BCRYPT_COST', 12, 4, 20);
   if (production && bcryptCost < 10) throw new ConfigError('BCRYPT_COST', 'must be at least 10 in production');
 
@@ -259,6 +259,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     databasePoolMax: readInteger(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
     migrateOnStart: readBoolean(env, 'MIGRATE_ON_START', true),
     jwtSecret,
+    ...signing,
     jwtIssuer: env.JWT_ISSUER || 'keyway',
     jwtAudience: env.JWT_AUDIENCE || 'keyway',
     accessTokenTtlSeconds: readDuration(env, 'ACCESS_TOKEN_TTL', '15m'),

@@ -18,6 +18,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
+import { createJwksRoute } from './jwks-route.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
@@ -190,6 +191,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     trustProxy: config.trustProxy,
   });
 
+  const jwksRoute = createJwksRoute(core.tokens.jwks());
+
   async function health(response: ServerResponse): Promise<void> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, 2000, false).unref());
     const up = await Promise.race([isDatabaseReachable(orm), timeout]);
@@ -279,6 +282,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       return;
     }
     if (opsRoutes(request, response, path)) return;
+    if (jwksRoute(request, response, path)) return;
     sendJson(response, 404, {
       error: { message: 'Not found', code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } },
     });

@@ -3,6 +3,7 @@
  * hasher, mail) together. `forRequest()` gives every procedure call its own unit of work
  * (the EntityManager is forked on first use), so nothing is shared between calls or instances.
  */
+import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -15,10 +16,16 @@ import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
 import { type AuthService, createAuthService } from './services/auth.service.js';
 import { createUserService, type UserService } from './services/user.service.js';
+import type { JwtAlgorithm } from './signing-keys.js';
 import { createTokenSigner } from './tokens.js';
 
 export interface AuthCoreConfig {
   jwtSecret: string | Buffer;
+  /** `HS256` (default) signs with `jwtSecret`; `ES256` with `jwtPrivateKey` (see tokens.ts). */
+  jwtAlgorithm?: JwtAlgorithm;
+  jwtPrivateKey?: KeyObject | null;
+  /** ES256: public keys of earlier signing keys, still accepted until removed. */
+  jwtRetiredPublicKeys?: readonly KeyObject[];
   jwtIssuer: string;
   jwtAudience: string;
   accessTokenTtlSeconds: number;
@@ -63,7 +70,10 @@ export async function createAuthCore(options: AuthCoreOptions) {
   const passwords = options.passwords ?? (await createPasswordHasher({ cost: config.bcryptCost }));
   const tokens = createTokenSigner(
     {
+      algorithm: config.jwtAlgorithm,
       secret: config.jwtSecret,
+      privateKey: config.jwtPrivateKey,
+      retiredPublicKeys: config.jwtRetiredPublicKeys,
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,

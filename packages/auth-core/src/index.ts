@@ -26,4 +26,14 @@ export { checkPasswordPolicy, maxPasswordLength, minPasswordLength, passwordLeng
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';
 export type { LoginResult, Principal, TokenPair } from './services/auth.service.js';
+export {
+  generateSigningKeyPem,
+  type JwtAlgorithm,
+  jwtAlgorithms,
+  type PublicJwk,
+  publicJwk,
+  publicKeyPem,
+  readPrivateSigningKey,
+  readPublicSigningKeys,
+} from './signing-keys.js';
 export { minimumSecretBytes, type TokenClaims, type TokenSigner, type TokenType } from './tokens.js';
