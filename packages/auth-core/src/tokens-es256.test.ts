@@ -105,12 +105,19 @@ describe('ES256 keys', () => {
     expect(readPublicSigningKeys('  ')).toEqual([]);
     expect(() => readPublicSigningKeys(`${publicKeyPem(keyA)}junk`)).toThrow(/SPKI/);
     expect(() => readPublicSigningKeys('not a key')).toThrow(/SPKI/);
+    expect(() => readPublicSigningKeys('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toThrow(
+      /key 1 is not a readable/,
+    );
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     expect(() => readPublicSigningKeys(rsa.export({ format: 'pem', type: 'spki' }).toString())).toThrow(/P-256/);
   });
 });
 
 describe('ES256 signing', () => {
+  it('cannot be set up without a private key', () => {
+    expect(() => createTokenSigner({ ...base, algorithm: 'ES256' }, clock)).toThrow(/private key/);
+  });
+
   it('signs access and refresh tokens ES256 with the key id in the header, verifiable by node:crypto', () => {
     const signer = es256(keyA);
     for (const type of ['access', 'refresh'] as const) {
