@@ -89,7 +89,11 @@ beforeAll(async () => {
     private: true,
     type: 'module',
     dependencies: { '@keyway/client': `file:../${tarball}` },
-    devDependencies: { typescript: versionOf('typescript') },
+    devDependencies: {
+      react: versionOf('react'),
+      '@types/react': versionOf('@types/react'),
+      typescript: versionOf('typescript'),
+    },
   };
   await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
   await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
@@ -121,6 +125,7 @@ describe('@keyway/client installed from its tarball outside the monorepo', () =>
     const files = stdout.split('\n').filter(Boolean);
     expect(files.filter((file) => /@keyway\/(api|auth-core|server)|mikro-orm|ioredis/.test(file))).toEqual([]);
     expect(files.some((file) => file.endsWith('@keyway/client/dist/index.d.ts'))).toBe(true);
+    expect(files.some((file) => file.endsWith('@keyway/client/dist/react.d.ts'))).toBe(true);
   });
 
   it('typechecks the same app in a Node project with @types/node', async () => {

@@ -17,13 +17,13 @@ import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
 
-const entries = ['index'];
+const entries = ['index', 'react'];
 const inputs = Object.fromEntries(entries.map((entry) => [entry, `src/${entry}.ts`]));
 const matches = (names) => (id) => names.some((name) => id === name || id.startsWith(`${name}/`));
 /** What the published JavaScript imports; the package's dependencies provide it. */
-const runtimeImports = ['@trpc/client', '@trpc/server', 'zod'];
+const runtimeImports = ['@trpc/client', '@trpc/server', 'zod', 'react'];
 /** What the published declarations import. */
-const typeImports = ['zod'];
+const typeImports = ['zod', 'react'];
 
 await rm('dist', { recursive: true, force: true });
 
@@ -57,7 +57,9 @@ const bundle = await rollup({
 const { output } = await bundle.write({ dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' });
 await bundle.close();
 
-const fromDist = (id) => id.startsWith('dist/') || id.startsWith('./');
+// Chunks shared between the entries import each other; those are part of the package.
+const written = new Set([...Object.keys(js.metafile.outputs), ...output.map((chunk) => chunk.fileName)]);
+const fromDist = (id) => written.has(id) || written.has(`dist/${id}`);
 const stray = [
   ...Object.values(js.metafile.outputs)
     .flatMap((file) => file.imports.map((entry) => entry.path))

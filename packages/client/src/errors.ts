@@ -3,8 +3,7 @@
  * the wait of a rate-limited call, without each form digging through `error.data`.
  */
 import { isTRPCClientError, type TRPCClientError } from '@trpc/client';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import type { AppRouter } from './types.js';
+import type { AppRouter, KeywayErrorCode } from './types.js';
 
 export type KeywayClientError = TRPCClientError<AppRouter>;
 
@@ -17,7 +16,7 @@ export function isKeywayError(error: unknown): error is KeywayClientError {
 }
 
 /** The tRPC code of a server's answer (`UNAUTHORIZED`, `TOO_MANY_REQUESTS`, ...); null for a network failure. */
-export function errorCodeOf(error: unknown): TRPC_ERROR_CODE_KEY | null {
+export function errorCodeOf(error: unknown): KeywayErrorCode | null {
   return isKeywayError(error) ? (error.data?.code ?? null) : null;
 }
 

@@ -20,7 +20,14 @@ export {
   verifyEmailInput,
 } from '@keyway/api/schemas';
 export { TRPCClientError } from '@trpc/client';
-export { createKeywayClient, type KeywayClient, type KeywayClientOptions, type KeywayFetch } from './client.js';
+export {
+  type BearerSessionOptions,
+  createKeywayClient,
+  type KeywayClient,
+  type KeywayClientOptions,
+  type KeywayFetch,
+  sessionOf,
+} from './client.js';
 export {
   errorCodeOf,
   type FieldErrors,
@@ -29,6 +36,7 @@ export {
   type KeywayClientError,
   retryAfterOf,
 } from './errors.js';
+export type { KeywaySession, SessionState, SessionStatus } from './session-state.js';
 export {
   type LocalStorageTokensOptions,
   localStorageTokens,
@@ -37,4 +45,4 @@ export {
   type TokenPair,
   type TokenStore,
 } from './token-store.js';
-export type { AppRouter, RouterInputs, RouterOutputs, User } from './types.js';
+export type { AppRouter, KeywayErrorCode, RouterInputs, RouterOutputs, User } from './types.js';

@@ -1,8 +1,8 @@
 /**
- * Mutual exclusion around token refresh. A rotated refresh token is spent: if two refreshes
- * of one token ever reach the server, the second is treated as reuse and revokes the session.
- * So every refresh of a shared token pair runs under one lock, and the holder re-reads the
- * pair before spending it.
+ * Mutual exclusion around token refresh, so clients sharing a token pair refresh it once
+ * between them: the holder re-reads the pair before spending it. (The server also answers a
+ * refresh token replayed within its grace window with the current pair, so a tab that misses
+ * another's rotation stays signed in; the lock just spares it the extra call.)
  */
 
 /** The part of the Web Locks API the client uses (`navigator.locks`). */
@@ -11,9 +11,6 @@ interface LockManagerLike {
 }
 
 export type Lock = <T>(task: () => Promise<T>) => Promise<T>;
-
-/** How long a tab keeps the cross-tab lock after its refresh, for its stored pair to reach the others. */
-const storagePropagationGraceMs = 200;
 
 /** Runs tasks one at a time, in call order, within this JavaScript realm. */
 export function createQueueLock(): Lock {
@@ -53,22 +50,9 @@ export function createNamedLock(name: string): Lock {
   return (task) => {
     const locks = webLocks();
     if (!locks) return namedQueueLock(name)(task);
-    return new Promise((resolve, reject) => {
-      locks
-        .request(name, async () => {
-          try {
-            resolve(await task());
-          } catch (error) {
-            reject(error);
-          }
-          // A write to localStorage reaches other tabs asynchronously, on a different channel
-          // from the lock grant: released at once, the lock could reach the next tab before
-          // the pair this tab just stored, and that tab would spend the old refresh token (a
-          // reuse, which ends the session; seen in the two-tab browser test). So the lock is
-          // held a moment longer; this caller has its answer already.
-          await new Promise((settled) => setTimeout(settled, storagePropagationGraceMs));
-        })
-        .catch(reject);
-    });
+    // Released as soon as the task settles. A tab that gets the lock before this tab's new
+    // pair reaches its storage spends the previous refresh token, which the server's grace
+    // window answers with the current pair rather than treating as reuse.
+    return locks.request(name, () => task());
   };
 }
