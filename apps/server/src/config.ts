@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultRateLimitRules, type RateLimitBucket, type RateLimitRule, type RateLimitRules } from '@keyway/api';
 import {
+  type AccountBackoffRule,
   type AuthCoreConfig,
   checkMailTransport,
   dataEncryptionKeyBytes,
@@ -49,6 +50,8 @@ export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>,
   /** First part of every rate-limit key; one value per deployment sharing a Redis. */
   rateLimitPrefix: string;
   rateLimitRules: RateLimitRules;
+  /** Per-account backoff across IPs (`LOGIN_BACKOFF_AFTER`, `LOGIN_BACKOFF_MAX`). */
+  loginBackoff: AccountBackoffRule;
   trustProxy: boolean;
   corsOrigins: string[];
   webPort: number;
@@ -230,6 +233,12 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     ]),
   ) as RateLimitRules;
 
+  const loginBackoff = {
+    after: readInteger(env, 'LOGIN_BACKOFF_AFTER', 10, 1, 1000),
+    maxSeconds: readDuration(env, 'LOGIN_BACKOFF_MAX', '15m'),
+  };
+  if (loginBackoff.maxSeconds < 1) throw new ConfigError('LOGIN_BACKOFF_MAX', 'must be at least 1s');
+
   // Serialised as browsers send Origin (lower-case host, no default port), so the
   // allow-list's exact-match lookup does not depend on how the operator wrote an origin.
   const corsOrigins = (env.CORS_ORIGINS || new URL(appUrl).origin)
@@ -276,6 +285,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     rateLimitStore,
     rateLimitPrefix,
     rateLimitRules,
+    loginBackoff,
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     corsOrigins,
     webPort,

@@ -5,7 +5,7 @@
  * prom-client's default process metrics. Calls are counted by the API's call observer, once per call on either
  * request path; the few requests refused before any procedure runs are counted by `refused`.
  */
-import { type CallObserver, listProcedures, RateLimitExceededError } from '@keyway/api';
+import { type CallObserver, listProcedures, refusingRuleOf } from '@keyway/api';
 import type { MailOutcome } from '@keyway/auth-core';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -132,8 +132,7 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
         counted.add(error);
         failureOf(procedure, name, error.code).inc();
         if (error.code === 'TOO_MANY_REQUESTS') {
-          const cause = error.cause;
-          rateLimitRefusals.inc({ rule: cause instanceof RateLimitExceededError ? cause.rule : 'other' });
+          rateLimitRefusals.inc({ rule: refusingRuleOf(error.cause) });
         }
       } else {
         procedure.ok.inc();

@@ -8,10 +8,11 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import {
   appRouter,
+  createBackoffCounter,
   createContextFactory,
   createRateLimiter,
-  RateLimitExceededError,
   type RateLimitStore,
+  retryAfterOf,
 } from '@keyway/api';
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
 import type { TRPCError } from '@trpc/server';
@@ -116,15 +117,15 @@ async function createRedisStore(
 }
 
 function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined {
-  return error.cause instanceof RateLimitExceededError
-    ? { 'Retry-After': String(error.cause.retryAfterSeconds) }
-    : undefined;
+  const seconds = retryAfterOf(error.cause);
+  return seconds === undefined ? undefined : { 'Retry-After': String(seconds) };
 }
 
 export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {
   const metrics = config.metrics
     ? createMetrics({ router: appRouter, rateLimitRules: Object.keys(config.rateLimitRules) })
     : null;
+  const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
   const core = await createAuthCore({
     orm,
     config,
@@ -132,9 +133,13 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     logger,
     mail,
     onMailOutcome: metrics?.mailOutcome,
+    backoffCounter: createBackoffCounter({
+      rule: config.loginBackoff,
+      store: redis?.store ?? { kind: 'memory' },
+      keyPrefix: config.rateLimitPrefix,
+    }),
   });
   metrics?.trackMailDepth(core.mailDepth);
-  const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
   const rateLimiter = createRateLimiter({
     rules: config.rateLimitRules,
     store: redis?.store ?? { kind: 'memory' },

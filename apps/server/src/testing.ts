@@ -23,6 +23,7 @@ export const generousRateLimitEnv = {
   RATE_LIMIT_REGISTER_IP: '10000/1h',
   RATE_LIMIT_RESET_IP: '10000/1h',
   RATE_LIMIT_DEFAULT_IP: '100000/1m',
+  LOGIN_BACKOFF_AFTER: '1000',
 };
 
 export interface TestServerOptions {

@@ -2,6 +2,7 @@
 import { type AuthErrorCode, isAuthError } from '@keyway/auth-core';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { RateLimitExceededError } from './rate-limit.js';
 
 export const authErrorToTrpcCode: Record<AuthErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_CREDENTIALS: 'UNAUTHORIZED',
@@ -12,7 +13,24 @@ export const authErrorToTrpcCode: Record<AuthErrorCode, TRPC_ERROR_CODE_KEY> = {
   REFRESH_TOKEN_REUSED: 'UNAUTHORIZED',
   RESET_TOKEN_INVALID: 'BAD_REQUEST',
   VERIFY_TOKEN_INVALID: 'BAD_REQUEST',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_REQUESTS',
 };
+
+/**
+ * Seconds a refused caller should wait (`Retry-After`, `error.data.retryAfter`): set by a
+ * rate limit, or by an account's backoff.
+ */
+export function retryAfterOf(cause: unknown): number | undefined {
+  if (cause instanceof RateLimitExceededError) return cause.retryAfterSeconds;
+  if (isAuthError(cause) && cause.code === 'TOO_MANY_ATTEMPTS') return cause.retryAfterSeconds ?? 1;
+  return undefined;
+}
+
+/** The rule that refused a call with `TOO_MANY_REQUESTS` (metrics): a rate-limit bucket, or the backoff. */
+export function refusingRuleOf(cause: unknown): string {
+  if (cause instanceof RateLimitExceededError) return cause.rule;
+  return isAuthError(cause) && cause.code === 'TOO_MANY_ATTEMPTS' ? 'loginBackoff' : 'other';
+}
 
 /** Names of the database driver errors that mean "the database is not answering". */
 const unavailableErrorNames = new Set(['ConnectionException', 'KnexTimeoutError']);

@@ -1,3 +1,4 @@
+export { type BackoffStoreOptions, createBackoffCounter } from './backoff-store.js';
 export type { CallObserver } from './call-observer.js';
 export {
   bearerToken,
@@ -7,7 +8,7 @@ export {
   createContextFactory,
   createContextInner,
 } from './context.js';
-export { authErrorToTrpcCode, isDatabaseUnavailable } from './errors.js';
+export { authErrorToTrpcCode, isDatabaseUnavailable, refusingRuleOf, retryAfterOf } from './errors.js';
 export { createOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { listProcedures, type ProcedureInfo } from './procedure-list.js';
 export {

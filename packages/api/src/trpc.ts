@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import { observeCall } from './call-observer.js';
 import type { Context } from './context.js';
-import { toTrpcError } from './errors.js';
+import { retryAfterOf, toTrpcError } from './errors.js';
 import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
 
 /** Which rate-limit rule a procedure is counted under (contract section 7). */
@@ -51,7 +51,8 @@ const t = initTRPC
       } else if (cause && 'fieldErrors' in cause && cause.fieldErrors) {
         data.fieldErrors = cause.fieldErrors as Record<string, string[]>;
       }
-      if (cause instanceof RateLimitExceededError) data.retryAfter = cause.retryAfterSeconds;
+      const retryAfter = retryAfterOf(cause);
+      if (retryAfter !== undefined) data.retryAfter = retryAfter;
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         message = 'Internal server error';
         if (ctx?.requestId) data.requestId = ctx.requestId;

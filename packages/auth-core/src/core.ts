@@ -5,6 +5,12 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
+import {
+  type BackoffCounter,
+  createAccountBackoff,
+  createMemoryBackoffCounter,
+  defaultAccountBackoffRule,
+} from './account-backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, silentLogger } from './logger.js';
 import { createMailSender, type MailSender } from './mail/mailer.js';
@@ -63,6 +69,11 @@ export interface AuthCoreOptions {
   passwords?: PasswordHasher;
   /** Told the outcome of every mail attempt (metrics). */
   onMailOutcome?: (outcome: MailOutcome) => void;
+  /**
+   * Where per-account backoff counts live (shared by every instance in production); by
+   * default this process's memory with the default rule.
+   */
+  backoffCounter?: BackoffCounter;
 }
 
 export async function createAuthCore(options: AuthCoreOptions) {
@@ -94,6 +105,10 @@ export async function createAuthCore(options: AuthCoreOptions) {
     onOutcome: options.onMailOutcome,
   });
   const mailQueue = createMailQueue({ clock, wake: () => mailWorker.wake() });
+  const backoff = createAccountBackoff(
+    options.backoffCounter ?? createMemoryBackoffCounter(defaultAccountBackoffRule),
+    clock,
+  );
 
   /** The services of one procedure call, each built when the call first uses it. */
   function forRequest() {
@@ -105,7 +120,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     // microseconds per call, a measurable share of an authenticated call (issue 6).
     return {
       get auth(): AuthService {
-        authService ??= createAuthService({ users, sessions, denylist, passwords, tokens, clock, config });
+        authService ??= createAuthService({ users, sessions, denylist, passwords, tokens, clock, config, backoff });
         return authService;
       },
       get users(): UserService {
@@ -123,6 +138,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           passwords,
           clock,
           mail: mailQueue,
+          backoff,
         });
         return userService;
       },
@@ -133,6 +149,8 @@ export async function createAuthCore(options: AuthCoreOptions) {
     forRequest,
     tokens,
     passwords,
+    /** Per-account backoff of secret checks (services use it; exposed for tools and tests). */
+    backoff,
     /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens and finished mail, in bounded batches. */
     async purgeExpired(batchSize = 1000): Promise<number> {
       const repositories = forkRepositories();

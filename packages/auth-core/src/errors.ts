@@ -11,6 +11,7 @@ export const authErrorCodes = [
   'REFRESH_TOKEN_REUSED',
   'RESET_TOKEN_INVALID',
   'VERIFY_TOKEN_INVALID',
+  'TOO_MANY_ATTEMPTS',
 ] as const;
 
 export type AuthErrorCode = (typeof authErrorCodes)[number];
@@ -24,6 +25,7 @@ const defaultMessages: Record<AuthErrorCode, string> = {
   REFRESH_TOKEN_REUSED: 'Refresh token has already been used; the session has been revoked',
   RESET_TOKEN_INVALID: 'Invalid, used or expired password reset token',
   VERIFY_TOKEN_INVALID: 'Invalid, used or expired verification token',
+  TOO_MANY_ATTEMPTS: 'Too many failed attempts for this account; try again later',
 };
 
 export class AuthError extends Error {
@@ -31,11 +33,17 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** Field-level messages for errors that concern one input field (a weak password, say). */
   readonly fieldErrors: Record<string, string[]> | undefined;
+  /** For `TOO_MANY_ATTEMPTS`: how long to wait, in seconds (the `Retry-After` header). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: AuthErrorCode, options: { message?: string; fieldErrors?: Record<string, string[]> } = {}) {
+  constructor(
+    code: AuthErrorCode,
+    options: { message?: string; fieldErrors?: Record<string, string[]>; retryAfterSeconds?: number } = {},
+  ) {
     super(options.message ?? defaultMessages[code]);
     this.code = code;
     this.fieldErrors = options.fieldErrors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

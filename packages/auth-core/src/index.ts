@@ -1,3 +1,15 @@
+export {
+  type AccountBackoff,
+  type AccountBackoffRule,
+  type BackoffCounter,
+  type BackoffState,
+  backoffDelayMs,
+  backoffForgetMs,
+  backoffPendingStaleMs,
+  createAccountBackoff,
+  createMemoryBackoffCounter,
+  defaultAccountBackoffRule,
+} from './account-backoff.js';
 export { type Clock, createManualClock, systemClock } from './clock.js';
 export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
 export { parseDurationSeconds } from './duration.js';

@@ -3,6 +3,7 @@
  * (atomic rotation under concurrency, persistence) is in core.test.ts.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
 import { isAuthError } from '../errors.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
@@ -22,7 +23,8 @@ let auth: AuthService;
 let dummyChecks: number;
 
 function serviceWith(passwords: PasswordHasher) {
-  return createAuthService({ ...repositories, passwords, tokens, clock, config });
+  const backoff = createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock);
+  return createAuthService({ ...repositories, passwords, tokens, clock, config, backoff });
 }
 
 async function createUser(email = 'ada@example.com', cost?: number) {

@@ -3,6 +3,7 @@
  * and the check every authenticated call makes.
  */
 import { randomUUID } from 'node:crypto';
+import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import type { PasswordHasher } from '../passwords.js';
@@ -45,6 +46,7 @@ export interface AuthServiceDependencies {
   tokens: TokenSigner;
   clock: Clock;
   config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
+  backoff: AccountBackoff;
 }
 
 export function createAuthService({
@@ -55,6 +57,7 @@ export function createAuthService({
   tokens,
   clock,
   config,
+  backoff,
 }: AuthServiceDependencies) {
   function issuePair(userId: string, sessionId: string, refreshJti: string, refreshExpiresAt: Date): TokenPair {
     const access = tokens.sign('access', { userId, sessionId });
@@ -86,13 +89,18 @@ export function createAuthService({
       ip?: string | null;
     }): Promise<LoginResult> {
       // One read either way, and unknown accounts cost one bcrypt too, so timing does not
-      // tell them apart.
-      const credentials = await users.findCredentials(input.email);
-      const valid = credentials
-        ? await passwords.verify(input.password, credentials.passwordHash)
-        : await passwords.verifyDummy(input.password);
+      // tell them apart; both are behind the account's backoff, checked first.
+      const found: { credentials?: Awaited<ReturnType<typeof users.findCredentials>> } = {};
+      const valid = await backoff.guard(input.email, async () => {
+        found.credentials = await users.findCredentials(input.email);
+        return found.credentials
+          ? passwords.verify(input.password, found.credentials.passwordHash)
+          : passwords.verifyDummy(input.password);
+      });
+      const { credentials } = found;
       if (!credentials || !valid) throw new AuthError('INVALID_CREDENTIALS');
       const { user, passwordHash: storedHash } = credentials;
+      await backoff.clear(input.email);
 
       const now = clock.now();
       if (passwords.needsRehash(storedHash)) {

@@ -3,7 +3,9 @@
  * worker, whose sender records messages and which the test drains by hand. Real SMTP
  * delivery and real databases: core.test.ts.
  */
+
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import { silentLogger } from '../logger.js';
@@ -87,6 +89,7 @@ beforeEach(() => {
     passwords: hasher,
     clock,
     mail: createMailQueue({ clock, wake: () => {} }),
+    backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
   });
 });
 

@@ -3,6 +3,7 @@
  * (password reset, address verification). Mail is queued in the outbox with the change that
  * causes it; the mail worker mints the emailed tokens when it sends.
  */
+import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import type { MailQueue } from '../mail/outbox.js';
@@ -16,6 +17,7 @@ export interface UserServiceDependencies extends Repositories {
   passwords: PasswordHasher;
   clock: Clock;
   mail: MailQueue;
+  backoff: AccountBackoff;
 }
 
 function assertPasswordPolicy(field: string, password: string, email: string): void {
@@ -26,7 +28,7 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, transaction, passwords, clock, mail } = dependencies;
+  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff } = dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
     const user = await users.findById(userId);
@@ -51,8 +53,12 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /** Requires the current password; ends every other session of the user. */
     async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {
       const user = await requireUser(principal.userId);
-      const storedHash = await users.findPasswordHash(user.id);
-      if (!storedHash || !(await passwords.verify(input.currentPassword, storedHash))) {
+      // A stolen access token must not buy more password guesses than login allows.
+      const valid = await backoff.guard(user.email, async () => {
+        const storedHash = await users.findPasswordHash(user.id);
+        return storedHash ? passwords.verify(input.currentPassword, storedHash) : false;
+      });
+      if (!valid) {
         throw new AuthError('CURRENT_PASSWORD_INVALID', {
           fieldErrors: { currentPassword: ['Current password is incorrect'] },
         });
@@ -88,6 +94,8 @@ export function createUserService(dependencies: UserServiceDependencies) {
       const updatedAt = clock.now();
       await users.updatePasswordHash(user.id, passwordHash, updatedAt);
       await sessions.revokeAllForUser(user.id, updatedAt);
+      // Whoever holds the mailbox may sign in again at once.
+      await backoff.clear(user.email);
     },
 
     async verifyEmail(token: string): Promise<UserRecord> {
