@@ -14,6 +14,7 @@ describe('the domain error table', () => {
       REFRESH_TOKEN_REUSED: 'UNAUTHORIZED',
       RESET_TOKEN_INVALID: 'BAD_REQUEST',
       VERIFY_TOKEN_INVALID: 'BAD_REQUEST',
+      TOO_MANY_ATTEMPTS: 'TOO_MANY_REQUESTS',
     });
     expect(Object.keys(authErrorToTrpcCode).sort()).toEqual([...authErrorCodes].sort());
   });
