@@ -3,8 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRig, startDemoRig } from './harness.js';
+import { fill, logIn, password, signUp as signUpAt } from './pages.js';
 
-const password = 'correct horse battery staple 42';
 const newPassword = 'a brand new passphrase 7';
 let rig: DemoRig;
 
@@ -16,6 +16,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
+const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
 const newEmail = () => `user-${randomUUID().slice(0, 8)}@example.com`;
 
 async function openPage(context?: BrowserContext): Promise<Page> {
@@ -32,28 +33,11 @@ async function noteOf(page: Page, label: string): Promise<string> {
   return (await page.locator(`[id="${noteId}"]`).textContent()) ?? '';
 }
 
-async function fill(page: Page, fields: Record<string, string>) {
-  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-}
-
 async function linkFromMail(email: string, subject: RegExp, path: string): Promise<string> {
   const mail = await rig.api.mailbox.waitFor(email, { subject });
   const link = new RegExp(`https?://\\S+/${path}\\?token=[\\w-]+`).exec(mail.text)?.[0];
   if (!link) throw new Error(`No ${path} link in "${mail.subject}"`);
   return link;
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto(`${rig.webUrl}/signup`);
-  await fill(page, { Email: email, Password: password });
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL('**/profile');
-  await page.getByText(email, { exact: true }).waitFor();
-}
-
-async function logIn(page: Page, email: string, withPassword: string) {
-  await fill(page, { Email: email, Password: withPassword });
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 describe('the demo web app in Chromium', () => {

@@ -2,6 +2,7 @@
 import { type ReactNode, useEffect } from 'react';
 import { Card, Link } from './components.js';
 import { type Location, navigate, useLocation } from './lib/router.js';
+import { NoticesProvider } from './notices.js';
 import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { LogInPage } from './pages/log-in.js';
 import { ProfilePage } from './pages/profile.js';
@@ -19,8 +20,8 @@ interface Route {
 
 const routes: Record<string, Route> = {
   '/signup': { title: 'Sign up', access: 'signed-out', render: () => <SignUpPage /> },
-  '/login': { title: 'Log in', access: 'signed-out', render: ({ notice }) => <LogInPage notice={notice} /> },
-  '/profile': { title: 'Your account', access: 'signed-in', render: ({ notice }) => <ProfilePage notice={notice} /> },
+  '/login': { title: 'Log in', access: 'signed-out', render: () => <LogInPage /> },
+  '/profile': { title: 'Your account', access: 'signed-in', render: () => <ProfilePage /> },
   '/forgot-password': { title: 'Forgot password', access: 'anyone', render: () => <ForgotPasswordPage /> },
   '/reset-password': {
     title: 'Set a new password',
@@ -103,7 +104,14 @@ export function App() {
   return (
     <>
       <Header signedIn={signedIn} />
-      <main className="main">{redirect ? null : route.render(location)}</main>
+      <main className="main">
+        {redirect ? null : (
+          // Each page (and each navigation's notice) starts with its own notices.
+          <NoticesProvider key={`${location.pathname}\n${location.notice ?? ''}`} initial={location.notice}>
+            {route.render(location)}
+          </NoticesProvider>
+        )}
+      </main>
       <footer className="footer">Keyway demo · talks to the API only through @keyway/client</footer>
     </>
   );

@@ -1,6 +1,6 @@
-/** The few building blocks every page uses: links, fields, alerts, and a form hook. */
-import { type AnchorHTMLAttributes, type FormEvent, type ReactNode, useId, useState } from 'react';
-import { describeError, type FieldMessages, issuesToFieldMessages } from './lib/errors.js';
+/** The few building blocks every page uses: links, fields, alerts and cards (forms: ./form.tsx). */
+import { type AnchorHTMLAttributes, Fragment, type ReactNode, useId } from 'react';
+import type { FieldMessages } from './lib/errors.js';
 import { isPlainClick, navigate } from './lib/router.js';
 
 export function Link({ to, ...props }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
@@ -73,14 +73,6 @@ export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info'; 
   );
 }
 
-export function SubmitButton({ pending, children }: { pending: boolean; children: ReactNode }) {
-  return (
-    <button type="submit" className="button primary" disabled={pending} aria-busy={pending}>
-      {children}
-    </button>
-  );
-}
-
 export function Card({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
   return (
     <section className="card">
@@ -91,49 +83,22 @@ export function Card({ title, children, footer }: { title: string; children: Rea
   );
 }
 
-/** What `schema.safeParse` of the server's own zod schemas returns (no zod import needed here). */
-interface Schema<T> {
-  safeParse(
-    value: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> } };
-}
-
 /**
- * Validates a form with the procedure's input schema before sending, then shows the API's
- * answer: field errors next to their fields, anything else above the button.
+ * An email address that wraps at its natural break points (after "@" and "-", before "."),
+ * so a long one on a phone breaks between its parts rather than mid-word (the stylesheet's
+ * overflow-wrap still catches a single part too long for the line).
  */
-export function useForm<T>(options: {
-  schema: Schema<T>;
-  fields: readonly string[];
-  submit(values: T): Promise<void>;
-}) {
-  const [pending, setPending] = useState(false);
-  const [errors, setErrors] = useState<{ fields: FieldMessages; form?: string }>({ fields: {} });
-
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (pending) return;
-    const form = event.currentTarget;
-    const parsed = options.schema.safeParse(Object.fromEntries(new FormData(form)));
-    if (!parsed.success) {
-      const fields = issuesToFieldMessages(parsed.error.issues);
-      setErrors({ fields });
-      const first = options.fields.find((field) => fields[field]);
-      if (first) (form.elements.namedItem(first) as HTMLInputElement | null)?.focus();
-      return;
-    }
-    setErrors({ fields: {} });
-    setPending(true);
-    try {
-      await options.submit(parsed.data);
-    } catch (error) {
-      setErrors(describeError(error, options.fields));
-    } finally {
-      setPending(false);
-    }
-  };
-
-  return { pending, errors: errors.fields, formError: errors.form, onSubmit };
+export function Email({ address }: { address: string }) {
+  const parts = address.split(/(?<=[@-])|(?=\.)/);
+  return (
+    <>
+      {parts.map((part, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, never reordered
+        <Fragment key={index}>
+          {index > 0 ? <wbr /> : null}
+          {part}
+        </Fragment>
+      ))}
+    </>
+  );
 }

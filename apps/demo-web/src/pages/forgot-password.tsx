@@ -1,13 +1,14 @@
 import { requestPasswordResetInput } from '@keyway/client';
 import { useState } from 'react';
-import { Alert, Card, Field, Link, SubmitButton, useForm } from '../components.js';
+import { Alert, Card, Email, Field, Link } from '../components.js';
+import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { kw } from '../session.js';
 
 export function ForgotPasswordPage() {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const form = useForm({
     schema: requestPasswordResetInput,
-    fields: ['email'],
+    fields: { email: 'Email' },
     async submit(values) {
       await kw.users.requestPasswordReset.mutate(values);
       setSentTo(values.email);
@@ -18,8 +19,11 @@ export function ForgotPasswordPage() {
     return (
       <Card title="Check your inbox" footer={<Link to="/login">Back to log in</Link>}>
         <Alert tone="success">
-          If an account exists for <strong>{sentTo}</strong>, we sent it a link to set a new password. The link works
-          once and expires soon.
+          If an account exists for{' '}
+          <strong>
+            <Email address={sentTo} />
+          </strong>
+          , we sent it a link to set a new password. The link works once and expires soon.
         </Alert>
         <p className="muted">
           No email after a few minutes? Check your spam folder, or{' '}
@@ -37,7 +41,7 @@ export function ForgotPasswordPage() {
       <p className="muted">Enter the email of your account and we will send you a link to set a new password.</p>
       <form onSubmit={form.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" errors={form.errors} />
-        {form.formError ? <Alert tone="error">{form.formError}</Alert> : null}
+        <FormFeedback form={form} />
         <SubmitButton pending={form.pending}>Send reset link</SubmitButton>
       </form>
     </Card>

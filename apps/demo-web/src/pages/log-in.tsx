@@ -1,12 +1,14 @@
 import { loginInput } from '@keyway/client';
-import { Alert, Card, Field, Link, SubmitButton, useForm } from '../components.js';
+import { Card, Field, Link } from '../components.js';
+import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
+import { NoticeSlot } from '../notices.js';
 import { kw } from '../session.js';
 
-export function LogInPage({ notice }: { notice?: string }) {
+export function LogInPage() {
   const form = useForm({
     schema: loginInput,
-    fields: ['email', 'password'],
+    fields: { email: 'Email', password: 'Password' },
     async submit(values) {
       await kw.auth.login.mutate(values);
       navigate('/profile');
@@ -22,14 +24,14 @@ export function LogInPage({ notice }: { notice?: string }) {
         </>
       }
     >
-      {notice ? <Alert tone="info">{notice}</Alert> : null}
+      <NoticeSlot />
       <form onSubmit={form.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" errors={form.errors} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" errors={form.errors} />
         <p className="aside">
           <Link to="/forgot-password">Forgot password?</Link>
         </p>
-        {form.formError ? <Alert tone="error">{form.formError}</Alert> : null}
+        <FormFeedback form={form} />
         <SubmitButton pending={form.pending}>Log in</SubmitButton>
       </form>
     </Card>

@@ -1,12 +1,13 @@
 import { registerInput } from '@keyway/client';
-import { Alert, Card, Field, Link, NewPasswordField, SubmitButton, useForm } from '../components.js';
+import { Card, Field, Link, NewPasswordField } from '../components.js';
+import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
 import { kw } from '../session.js';
 
 export function SignUpPage() {
   const form = useForm({
     schema: registerInput,
-    fields: ['email', 'password'],
+    fields: { email: 'Email', password: 'Password' },
     async submit(values) {
       await kw.users.register.mutate(values);
       try {
@@ -31,7 +32,7 @@ export function SignUpPage() {
       <form onSubmit={form.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" errors={form.errors} />
         <NewPasswordField label="Password" name="password" errors={form.errors} />
-        {form.formError ? <Alert tone="error">{form.formError}</Alert> : null}
+        <FormFeedback form={form} />
         <SubmitButton pending={form.pending}>Sign up</SubmitButton>
       </form>
     </Card>

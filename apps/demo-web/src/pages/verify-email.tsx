@@ -1,6 +1,6 @@
 import type { User } from '@keyway/client';
 import { useEffect, useState } from 'react';
-import { Alert, Card, Link } from '../components.js';
+import { Alert, Card, Email, Link } from '../components.js';
 import { messageOf } from '../lib/errors.js';
 import { kw, useSignedIn } from '../session.js';
 
@@ -55,7 +55,11 @@ export function VerifyEmailPage({ token }: { token: string | null }) {
       ) : state.status === 'verified' ? (
         <>
           <Alert tone="success">
-            Thanks! <strong>{state.user.email}</strong> is confirmed.
+            Thanks!{' '}
+            <strong>
+              <Email address={state.user.email} />
+            </strong>{' '}
+            is confirmed.
           </Alert>
           {next}
         </>

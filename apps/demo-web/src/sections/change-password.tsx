@@ -1,0 +1,36 @@
+import { changePasswordInput } from '@keyway/client';
+import { Field, NewPasswordField } from '../components.js';
+import { FormFeedback, SubmitButton, useForm } from '../form.js';
+import { useNotices } from '../notices.js';
+import { kw } from '../session.js';
+
+export function ChangePassword() {
+  const notices = useNotices();
+  const form = useForm({
+    schema: changePasswordInput,
+    fields: { currentPassword: 'Current password', newPassword: 'New password' },
+    async submit(values) {
+      await kw.users.changePassword.mutate(values);
+      (document.getElementById('change-password') as HTMLFormElement | null)?.reset();
+      notices.show({ tone: 'success', text: 'Your password has been changed. Your other sessions were logged out.' });
+    },
+  });
+
+  return (
+    <section className="card" aria-labelledby="change-password-title">
+      <h2 id="change-password-title">Change password</h2>
+      <form id="change-password" onSubmit={form.onSubmit} noValidate>
+        <Field
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          errors={form.errors}
+        />
+        <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
+        <FormFeedback form={form} />
+        <SubmitButton pending={form.pending}>Change password</SubmitButton>
+      </form>
+    </section>
+  );
+}
