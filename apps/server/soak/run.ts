@@ -85,19 +85,21 @@ function record(procedure: string, result: CallResult): void {
 
 /** Calls an instance, round robin; a refused connection (a dead instance) goes to the other one. */
 async function send(procedure: string, input?: unknown, options: { token?: string; query?: boolean } = {}) {
+  let lostAnswers = 0;
   for (let attempt = 0; attempt < 4; attempt++) {
     const instance = instances[turn++ % 2];
     if (!instance?.up) continue;
     try {
       const result = await call(instance.url, procedure, input, { ...options, timeoutMs: 20_000 });
       record(procedure, result);
-      return result;
+      return { ...result, lostAnswers };
     } catch {
       // The instance died under the call: the balancer sends the next one elsewhere.
+      lostAnswers++;
       await sleep(50);
     }
   }
-  const failure = { status: 0, headers: new Headers(), body: null, ms: 0 };
+  const failure = { status: 0, headers: new Headers(), body: null, ms: 0, lostAnswers };
   record(procedure, failure);
   return failure;
 }
@@ -107,6 +109,8 @@ async function send(procedure: string, input?: unknown, options: { token?: strin
 
 interface SoakUser {
   email: string;
+  /** Every refresh: when, its status, and calls lost on the way (a killed instance). */
+  refreshes: string[];
   refreshToken?: string;
   accessToken?: string;
 }
@@ -118,7 +122,7 @@ let stopLoad = false;
 
 async function simulate(worker: number): Promise<void> {
   while (!stopLoad) {
-    const user: SoakUser = { email: `${unique(`soak${worker}`)}@example.com` };
+    const user: SoakUser = { email: `${unique(`soak${worker}`)}@example.com`, refreshes: [] };
     const registered = await send('users.register', { email: user.email, password });
     if (registered.status !== 200) {
       await sleep(250); // a client backs off a little when the service is unavailable
@@ -133,6 +137,8 @@ async function simulate(worker: number): Promise<void> {
     for (let round = 0; round < 8 && !stopLoad; round++) {
       await send('users.me', undefined, { token: user.accessToken, query: true });
       const refreshed = await send('auth.refresh', { refreshToken: user.refreshToken });
+      const lost = refreshed.lostAnswers > 0 ? ` after ${refreshed.lostAnswers} lost` : '';
+      user.refreshes.push(`${(elapsed() / 1000).toFixed(1)} s: ${refreshed.status}${lost}`);
       if (refreshed.status === 200) {
         user.accessToken = refreshed.body.result.data.accessToken;
         user.refreshToken = refreshed.body.result.data.refreshToken;
@@ -209,7 +215,9 @@ const duplicates = [...received.values()].filter((count) => count > 1).length;
 let sessionsLost = 0;
 for (const user of users.filter((candidate) => candidate.refreshToken)) {
   const refreshed = await send('auth.refresh', { refreshToken: user.refreshToken });
-  if (refreshed.status !== 200) sessionsLost++;
+  if (refreshed.status === 200) continue;
+  sessionsLost++;
+  log(`session of ${user.email} lost; its refreshes: ${user.refreshes.join(', ')}`);
 }
 if (sessionsLost > 0) problems.push(`${sessionsLost} sessions lost`);
 
