@@ -32,6 +32,7 @@ const rateLimitVariables: Record<RateLimitBucket, string> = {
   loginIp: 'RATE_LIMIT_LOGIN_IP',
   registerIp: 'RATE_LIMIT_REGISTER_IP',
   resetIp: 'RATE_LIMIT_RESET_IP',
+  introspectIp: 'RATE_LIMIT_INTROSPECT_IP',
   defaultIp: 'RATE_LIMIT_DEFAULT_IP',
 };
 

@@ -15,6 +15,7 @@ describe('the domain error table', () => {
       RESET_TOKEN_INVALID: 'BAD_REQUEST',
       VERIFY_TOKEN_INVALID: 'BAD_REQUEST',
       TOO_MANY_ATTEMPTS: 'TOO_MANY_REQUESTS',
+      ACCOUNT_DISABLED: 'UNAUTHORIZED',
     });
     expect(Object.keys(authErrorToTrpcCode).sort()).toEqual([...authErrorCodes].sort());
   });

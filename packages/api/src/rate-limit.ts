@@ -13,7 +13,7 @@ export interface RateLimitRule {
 }
 
 /** The buckets of contract section 7, each with its own rule. */
-export type RateLimitBucket = 'loginAccount' | 'loginIp' | 'registerIp' | 'resetIp' | 'defaultIp';
+export type RateLimitBucket = 'loginAccount' | 'loginIp' | 'registerIp' | 'resetIp' | 'introspectIp' | 'defaultIp';
 export type RateLimitRules = Record<RateLimitBucket, RateLimitRule>;
 
 export const defaultRateLimitRules: RateLimitRules = {
@@ -21,6 +21,8 @@ export const defaultRateLimitRules: RateLimitRules = {
   loginIp: { max: 30, windowSeconds: 60 },
   registerIp: { max: 10, windowSeconds: 3600 },
   resetIp: { max: 5, windowSeconds: 3600 },
+  // Other services check tokens from behind one address: their own, much larger budget.
+  introspectIp: { max: 6000, windowSeconds: 60 },
   defaultIp: { max: 300, windowSeconds: 60 },
 };
 
@@ -29,6 +31,7 @@ const keyPrefixes: Record<RateLimitBucket, string> = {
   loginIp: 'login:ip',
   registerIp: 'register:ip',
   resetIp: 'reset:ip',
+  introspectIp: 'introspect:ip',
   defaultIp: 'default:ip',
 };
 

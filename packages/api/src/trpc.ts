@@ -20,7 +20,7 @@ import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
 
 /** Which rate-limit rule a procedure is counted under (contract section 7). */
 export interface Meta {
-  rateLimit?: 'login' | 'register' | 'reset' | 'default';
+  rateLimit?: 'login' | 'register' | 'reset' | 'introspect' | 'default';
   /** Set by `protectedProcedure` (a bearer token is required); the OpenAPI document reads it. */
   authenticated?: boolean;
 }
@@ -73,6 +73,7 @@ const ipBuckets: Record<NonNullable<Meta['rateLimit']>, RateLimitBucket> = {
   login: 'loginIp',
   register: 'registerIp',
   reset: 'resetIp',
+  introspect: 'introspectIp',
   default: 'defaultIp',
 };
 

@@ -12,6 +12,7 @@ export const authErrorCodes = [
   'RESET_TOKEN_INVALID',
   'VERIFY_TOKEN_INVALID',
   'TOO_MANY_ATTEMPTS',
+  'ACCOUNT_DISABLED',
 ] as const;
 
 export type AuthErrorCode = (typeof authErrorCodes)[number];
@@ -26,6 +27,7 @@ const defaultMessages: Record<AuthErrorCode, string> = {
   RESET_TOKEN_INVALID: 'Invalid, used or expired password reset token',
   VERIFY_TOKEN_INVALID: 'Invalid, used or expired verification token',
   TOO_MANY_ATTEMPTS: 'Too many failed attempts for this account; try again later',
+  ACCOUNT_DISABLED: 'This account is disabled',
 };
 
 export class AuthError extends Error {

@@ -10,6 +10,7 @@ export {
   createMemoryBackoffCounter,
   defaultAccountBackoffRule,
 } from './account-backoff.js';
+export { type AccountDetails, type AccountSummary, type Admin, createAdmin } from './admin.js';
 export { type Clock, createManualClock, systemClock } from './clock.js';
 export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
 export { parseDurationSeconds } from './duration.js';
@@ -37,7 +38,7 @@ export {
 export { checkPasswordPolicy, maxPasswordLength, minPasswordLength, passwordLength } from './password-policy.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';
-export type { LoginResult, Principal, TokenPair } from './services/auth.service.js';
+export type { Introspection, LoginResult, Principal, TokenPair } from './services/auth.service.js';
 export {
   generateSigningKeyPem,
   type JwtAlgorithm,

@@ -44,6 +44,10 @@ export function baseEnv(databaseUrl: string): Record<string, string> {
     RATE_LIMIT_LOGIN_IP: '',
     RATE_LIMIT_REGISTER_IP: '',
     RATE_LIMIT_RESET_IP: '',
+    RATE_LIMIT_INTROSPECT_IP: '',
+    JWT_ALGORITHM: '',
+    JWT_PRIVATE_KEY: '',
+    JWT_RETIRED_PUBLIC_KEYS: '',
     RATE_LIMIT_DEFAULT_IP: '',
     TRUST_PROXY: 'false',
     CORS_ORIGINS: '',
@@ -63,12 +67,20 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnEntry(entry: 'main' | 'migrate', env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@keyway/source', `src/${entry}.ts`], {
-    cwd: packageDirectory,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnEntry(
+  entry: 'main' | 'migrate' | 'admin',
+  env: Record<string, string>,
+  args: string[] = [],
+): Spawned {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@keyway/source', `src/${entry}.ts`, ...args],
+    {
+      cwd: packageDirectory,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stdout: string[] = [];
   const waiters = new Set<() => void>();
   let partial = '';

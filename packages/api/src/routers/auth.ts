@@ -13,6 +13,13 @@ export const authRouter = {
     .output(schemas.tokenPairOutput)
     .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refreshToken)),
 
+  /** For other services: is this access token valid and unrevoked right now? */
+  introspect: publicProcedure
+    .meta({ rateLimit: 'introspect' })
+    .input(schemas.introspectInput)
+    .output(schemas.introspectOutput)
+    .query(({ ctx, input }) => ctx.services.auth.introspect(input.token)),
+
   logout: protectedProcedure
     .input(schemas.logoutInput)
     .output(schemas.successOutput)

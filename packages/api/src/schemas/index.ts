@@ -41,6 +41,7 @@ export const loginInput = z.object({
   password: z.string().min(1, 'Password is required').max(1024),
 });
 export const refreshInput = z.object({ refreshToken: tokenSchema });
+export const introspectInput = z.object({ token: tokenSchema });
 export const logoutInput = z.object({ refreshToken: tokenSchema.optional() }).optional();
 export const changePasswordInput = z.object({
   currentPassword: z.string().min(1, 'Current password is required').max(1024),
@@ -75,5 +76,10 @@ export const tokenPairOutput = z.object({
 });
 export const loginOutput = tokenPairOutput.extend({ user: userOutput });
 export const successOutput = z.object({ success: z.literal(true) });
+/** Whether an access token is valid and unrevoked right now; nothing more about an inactive one. */
+export const introspectOutput = z.union([
+  z.object({ active: z.literal(false) }),
+  z.object({ active: z.literal(true), sub: z.string(), sid: z.string(), exp: z.number().int() }),
+]);
 
 export type User = z.output<typeof userOutput>;

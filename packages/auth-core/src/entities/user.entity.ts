@@ -11,6 +11,8 @@ export const User = defineEntity({
     // checks load it, explicitly.
     passwordHash: p.string().length(100).hidden().lazy(true, false),
     emailVerified: p.boolean().default(false),
+    /** Set by an operator (`admin users disable`): no login, and every token refused at once. */
+    disabledAt: p.datetime().nullable(),
   },
 });
 

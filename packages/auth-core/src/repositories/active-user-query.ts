@@ -27,7 +27,7 @@ export type ActiveUserQuery = (sessionId: string, accessJti: string) => Promise<
 
 const sql = (param: (index: number) => string): string =>
   'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
-  `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null ` +
+  `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null and u.disabled_at is null ` +
   `and not exists (select 1 from token_denylist d where d.jti = ${param(2)})`;
 
 /** The same read with knex's `?` placeholders, for a caller inside a transaction. */

@@ -123,9 +123,9 @@ function buildRepositories(
         const user = await em().findOne(
           User,
           { email },
-          { fields: [...userFields, 'passwordHash'], disableIdentityMap: true },
+          { fields: [...userFields, 'passwordHash', 'disabledAt'], disableIdentityMap: true },
         );
-        return user && { user: toUserRecord(user), passwordHash: user.passwordHash };
+        return user && { user: toUserRecord(user), passwordHash: user.passwordHash, disabled: Boolean(user.disabledAt) };
       },
       async findPasswordHash(id) {
         const user = await em().findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });

@@ -16,7 +16,7 @@ export interface UserRepository {
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   /** The user and its password hash in one read: what a login needs, and nothing more. */
-  findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string } | null>;
+  findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string; disabled: boolean } | null>;
   findPasswordHash(id: string): Promise<string | null>;
   updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;

@@ -28,6 +28,9 @@ export interface LoginResult extends TokenPair {
   user: UserRecord;
 }
 
+/** What `introspect` tells another service about an access token. */
+export type Introspection = { active: false } | { active: true; sub: string; sid: string; exp: number };
+
 /** Who an authenticated call is made by, and with which access token. */
 export interface Principal {
   userId: string;
@@ -81,6 +84,21 @@ export function createAuthService({
     );
   }
 
+  /** Verifies an access token and checks it against revoked sessions and the deny list. */
+  async function authenticate(accessToken: string): Promise<Principal> {
+    const claims = tokens.verify(accessToken, 'access');
+    if (!claims) throw new AuthError('TOKEN_INVALID');
+    const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti });
+    if (user?.id !== claims.sub) throw new AuthError('TOKEN_INVALID');
+    return {
+      userId: user.id,
+      user,
+      sessionId: claims.sid,
+      accessJti: claims.jti,
+      accessExpiresAt: new Date(claims.exp * 1000),
+    };
+  }
+
   return {
     async login(input: {
       email: string;
@@ -99,6 +117,8 @@ export function createAuthService({
       });
       const { credentials } = found;
       if (!credentials || !valid) throw new AuthError('INVALID_CREDENTIALS');
+      // Said only to whoever knows the password, so it tells an attacker nothing new.
+      if (credentials.disabled) throw new AuthError('ACCOUNT_DISABLED');
       const { user, passwordHash: storedHash } = credentials;
       await backoff.clear(input.email);
 
@@ -152,19 +172,20 @@ export function createAuthService({
       throw new AuthError('REFRESH_TOKEN_REUSED');
     },
 
-    /** Verifies an access token and checks it against revoked sessions and the deny list. */
-    async authenticate(accessToken: string): Promise<Principal> {
-      const claims = tokens.verify(accessToken, 'access');
-      if (!claims) throw new AuthError('TOKEN_INVALID');
-      const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti });
-      if (user?.id !== claims.sub) throw new AuthError('TOKEN_INVALID');
-      return {
-        userId: user.id,
-        user,
-        sessionId: claims.sid,
-        accessJti: claims.jti,
-        accessExpiresAt: new Date(claims.exp * 1000),
-      };
+    authenticate,
+
+    /**
+     * Whether an access token is valid and unrevoked right now, for other services: the same
+     * check as an authenticated call, answered as a description instead of an error.
+     */
+    async introspect(token: string): Promise<Introspection> {
+      try {
+        const { userId, sessionId, accessExpiresAt } = await authenticate(token);
+        return { active: true, sub: userId, sid: sessionId, exp: Math.floor(accessExpiresAt.getTime() / 1000) };
+      } catch (error) {
+        if (error instanceof AuthError) return { active: false };
+        throw error;
+      }
     },
 
     /**

@@ -129,7 +129,7 @@ export function createMemoryRepositories() {
       },
       findCredentials: async (email) => {
         const user = [...users.values()].find((candidate) => candidate.email === email);
-        return user ? { user: record(user), passwordHash: user.passwordHash } : null;
+        return user ? { user: record(user), passwordHash: user.passwordHash, disabled: false } : null;
       },
       findPasswordHash: async (id) => users.get(id)?.passwordHash ?? null,
       async updatePasswordHash(id, passwordHash, now) {
