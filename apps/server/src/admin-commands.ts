@@ -8,7 +8,7 @@ import {
   type AccountDetails,
   type AccountSummary,
   type Admin,
-  generateEs256PrivateKey,
+  generateSigningKeyPem,
   minimumSecretBytes,
 } from '@keyway/auth-core';
 
@@ -92,7 +92,7 @@ export function parseCommand(argv: string[]): Command {
   switch (`${group ?? ''} ${action ?? ''}`.trim()) {
     case 'keys generate':
       none();
-      return { kind: 'offline', run: () => [generateEs256PrivateKey().trim()] };
+      return { kind: 'offline', run: () => [generateSigningKeyPem().trim()] };
     case 'secret generate':
       none();
       return { kind: 'offline', run: () => [randomBytes(Math.max(48, minimumSecretBytes)).toString('base64url')] };

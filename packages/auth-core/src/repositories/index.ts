@@ -125,7 +125,9 @@ function buildRepositories(
           { email },
           { fields: [...userFields, 'passwordHash', 'disabledAt'], disableIdentityMap: true },
         );
-        return user && { user: toUserRecord(user), passwordHash: user.passwordHash, disabled: Boolean(user.disabledAt) };
+        return (
+          user && { user: toUserRecord(user), passwordHash: user.passwordHash, disabled: Boolean(user.disabledAt) }
+        );
       },
       async findPasswordHash(id) {
         const user = await em().findOne(User, { id }, { fields: ['passwordHash'], disableIdentityMap: true });
