@@ -84,6 +84,7 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().users.findCredentials(user.email)).toEqual({
         user,
         passwordHash: '$kw1$not-a-real-hash',
+        disabled: false,
       });
       expect(await repositories().users.findCredentials('nobody@example.com')).toBeNull();
     });
