@@ -166,6 +166,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_LOGIN_IP: ' 100/30s ',
       RATE_LIMIT_REGISTER_IP: '1/1d',
       RATE_LIMIT_RESET_IP: '2/3600',
+      RATE_LIMIT_INTROSPECT_IP: '50/1m',
       RATE_LIMIT_DEFAULT_IP: '1000/1m',
     });
     expect(config.rateLimitRules).toEqual({
@@ -173,6 +174,7 @@ describe('loadConfig', () => {
       loginIp: { max: 100, windowSeconds: 30 },
       registerIp: { max: 1, windowSeconds: 86_400 },
       resetIp: { max: 2, windowSeconds: 3600 },
+      introspectIp: { max: 50, windowSeconds: 60 },
       defaultIp: { max: 1000, windowSeconds: 60 },
     });
     for (const value of ['five', '5', '5/', '/15m', '0/15m', '-1/15m', '5/soon', '5/15m/2', '5 per 15m', '1.5/1m']) {
