@@ -1,0 +1,179 @@
+/**
+ * @keyway/verify as another team's service gets it: the real `pnpm pack` tarball, installed
+ * with npm into a fresh project in a temporary directory (nothing of this repository in its
+ * tree), typechecked there (strict, skipLibCheck off), and run against a real ES256 Keyway:
+ * a valid token, a tampered one, an expired one, and a revoked one with checkRevocation.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createManualClock, generateSigningKeyPem } from '@keyway/auth-core';
+import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
+import { startTestServer, type TestServer } from '@keyway/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const repoRoot = resolve(packageRoot, '../..');
+const fixture = join(packageRoot, 'e2e/outside-app');
+const password = 'correct horse battery staple 42';
+
+/** Packages of the server side that must never reach a service that only verifies tokens. */
+const serverPackages = [
+  'bcrypt',
+  'sqlite3',
+  'pg',
+  'ioredis',
+  'pino',
+  'nodemailer',
+  'knex',
+  'jsonwebtoken',
+  '@trpc/server',
+];
+
+function versionOf(name: string): string {
+  const require = createRequire(join(repoRoot, 'packages/client/package.json'));
+  return (require(`${name}/package.json`) as { version: string }).version;
+}
+
+/** Every package name in a node_modules tree, nested ones included. */
+async function installedPackages(nodeModules: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  const entries = await readdir(nodeModules, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const packages = entry.name.startsWith('@')
+      ? (await readdir(join(nodeModules, entry.name))).map((name) => `${entry.name}/${name}`)
+      : [entry.name];
+    for (const name of packages) {
+      names.add(name);
+      for (const nested of await installedPackages(join(nodeModules, name, 'node_modules'))) names.add(nested);
+    }
+  }
+  return names;
+}
+
+let workDir: string;
+let appDir: string;
+const inApp = (command: string, args: string[]) => run(command, args, { cwd: appDir, maxBuffer: 32 * 1024 * 1024 });
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'keyway-verify-install-'));
+  appDir = join(workDir, 'service');
+  await run('pnpm', ['turbo', 'run', 'build', '--filter=@keyway/verify', '--output-logs=errors-only'], {
+    cwd: repoRoot,
+  });
+  await run('pnpm', ['pack', '--pack-destination', workDir], { cwd: packageRoot });
+  const tarball = (await readdir(workDir)).find((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error('pnpm pack wrote no tarball');
+  await mkdir(appDir);
+  await cp(fixture, appDir, { recursive: true });
+  const manifest = {
+    name: 'outside-service',
+    private: true,
+    type: 'module',
+    dependencies: { '@keyway/verify': `file:../${tarball}` },
+  };
+  await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
+  await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+}, 600_000);
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('@keyway/verify installed from its tarball outside the monorepo', () => {
+  it('brings jose and nothing of the server', async () => {
+    const installed = await installedPackages(join(appDir, 'node_modules'));
+    expect([...installed].sort()).toEqual(['@keyway/verify', 'jose']);
+    expect(serverPackages.filter((name) => installed.has(name))).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(appDir, 'node_modules/@keyway/verify/package.json'), 'utf8'));
+    expect(manifest.dependencies).toEqual({ jose: versionOf('jose') });
+    expect(await readdir(join(appDir, 'node_modules/@keyway/verify/dist'))).toEqual(
+      expect.arrayContaining(['index.js', 'index.d.ts', 'verifier.js', 'verifier.d.ts']),
+    );
+  });
+
+  it('typechecks a strict Node service against its declarations (skipLibCheck off)', async () => {
+    await inApp('npm', [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--save-dev',
+      `typescript@${versionOf('typescript')}`,
+      `@types/node@${versionOf('@types/node')}`,
+    ]);
+    await inApp('node', [join(appDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']).catch(
+      (error: { stdout?: string }) => {
+        throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
+      },
+    );
+  }, 300_000);
+
+  describe('against a running Keyway (ES256)', () => {
+    let database: TestDatabase;
+    let keyway: TestServer;
+    const env = { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: generateSigningKeyPem() };
+
+    beforeAll(async () => {
+      database = await createTestDatabase('sqlite', { file: true });
+      keyway = await startTestServer({ database, env });
+    });
+    afterAll(async () => {
+      await keyway.stop();
+      await database.drop();
+    });
+
+    async function post(url: string, path: string, body: unknown, token?: string) {
+      const response = await fetch(`${url}/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      return ((await response.json()) as { result: { data: { accessToken: string; user: { id: string } } } }).result
+        .data;
+    }
+
+    it('accepts a valid token and refuses a tampered, an expired and a revoked one', async () => {
+      const email = `outside-${randomUUID()}@example.com`;
+      await post(keyway.url, 'users.register', { email, password });
+      const valid = await post(keyway.url, 'auth.login', { email, password });
+      const revoked = await post(keyway.url, 'auth.login', { email, password });
+      await post(keyway.url, 'auth.logout', {}, revoked.accessToken);
+      // The same key and database, a clock an hour behind: its tokens are already expired.
+      const past = await startTestServer({ database, env, clock: createManualClock(new Date(Date.now() - 3_600_000)) });
+      const expired = await post(past.url, 'auth.login', { email, password });
+      await past.stop();
+      const [header, payload, signature] = valid.accessToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
+      const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: randomUUID() })).toString('base64url');
+
+      const cases = {
+        valid: { token: valid.accessToken, checkRevocation: true },
+        tampered: { token: `${header}.${forgedPayload}.${signature}` },
+        expired: { token: expired.accessToken },
+        revokedSignatureOnly: { token: revoked.accessToken },
+        revoked: { token: revoked.accessToken, checkRevocation: true },
+      };
+      const { stdout } = await inApp('node', [
+        'check.mjs',
+        `${keyway.url}/.well-known/jwks.json`,
+        JSON.stringify(cases),
+      ]);
+      expect(JSON.parse(stdout)).toEqual({
+        valid: { ok: true, sub: valid.user.id, typ: 'access' },
+        tampered: { ok: false, reason: 'invalid' },
+        expired: { ok: false, reason: 'expired' },
+        // A signature cannot know about a logout; the revocation check does.
+        revokedSignatureOnly: { ok: true, sub: valid.user.id, typ: 'access' },
+        revoked: { ok: false, reason: 'revoked' },
+      });
+    });
+  });
+});
