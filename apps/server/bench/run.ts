@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { type Orm, openOrm } from '@keyway/auth-core';
+import { generateSigningKeyPem, type Orm, openOrm } from '@keyway/auth-core';
 import { isReachable, postgresAdminUrl } from '@keyway/auth-core/testing';
 import type { BcryptResult, HttpTarget, LoadResult } from './lib/jobs.js';
 import {
@@ -212,12 +212,12 @@ interface Session {
   login: HttpTarget;
 }
 
+type LoginAnswer = { result: { data: { accessToken: string } } };
+
 /** Registers the load account, logs in, and reads `users.me` once. */
 async function prepare(origin: string): Promise<Session> {
   await call(origin, 'users.register', { input: account });
-  const login = JSON.parse(await call(origin, 'auth.login', { input: account })) as {
-    result: { data: { accessToken: string } };
-  };
+  const login = JSON.parse(await call(origin, 'auth.login', { input: account })) as LoginAnswer;
   const token = login.result.data.accessToken;
   const meBody = await call(origin, 'users.me', { token });
   return {
@@ -363,8 +363,8 @@ interface DenylistFigures {
   insertMs: number;
 }
 
-/** `metrics`: the same server with METRICS=true (full runs only). */
-type ThroughputRound = Record<'keyway' | 'framework' | 'bare', Measured> & { metrics?: Measured };
+/** `metrics`: the same server with METRICS=true; `es256`: with JWT_ALGORITHM=ES256 (full runs only). */
+type ThroughputRound = Record<'keyway' | 'framework' | 'bare', Measured> & { metrics?: Measured; es256?: Measured };
 
 interface LoginFigures {
   floor: BcryptResult;
@@ -442,7 +442,7 @@ async function throughputSection(
   databaseUrl: string,
 ): Promise<ThroughputRound[]> {
   const ceilingEnv = ceilingEnvOf(session);
-  const [framework, bare, withMetrics] = await Promise.all([
+  const [framework, bare, withMetrics, withEs256] = await Promise.all([
     startCeiling('ceiling-framework.ts', ceilingEnv),
     startCeiling('ceiling-bare.ts', ceilingEnv),
     // What counting costs users.me: a second Keyway on the same database with METRICS=true.
@@ -453,24 +453,46 @@ async function throughputSection(
           env: { ...keywayEnv(databaseUrl), METRICS: 'true' },
           logFile: join(workDir, 'keyway-metrics.log'),
         }),
+    // What ES256 costs users.me (its verify is slower than HS256's): a third Keyway on the same database.
+    quick
+      ? null
+      : startKeyway({
+          env: { ...keywayEnv(databaseUrl), JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: generateSigningKeyPem() },
+          logFile: join(workDir, 'keyway-es256.log'),
+        }),
   ]);
   try {
+    // The ES256 instance's own token: it refuses the HS256 one, as it must.
+    const es256Token = withEs256
+      ? (JSON.parse(await call(withEs256.origin, 'auth.login', { input: account })) as LoginAnswer).result.data
+          .accessToken
+      : null;
     const targets: Array<{ name: keyof ThroughputRound; pid: number; target: HttpTarget }> = [
       { name: 'keyway', pid: server.pid, target: session.me },
       ...(withMetrics
         ? [{ name: 'metrics' as const, pid: withMetrics.pid, target: { ...session.me, origin: withMetrics.origin } }]
         : []),
+      ...(withEs256 && es256Token
+        ? [
+            {
+              name: 'es256' as const,
+              pid: withEs256.pid,
+              target: { ...session.me, origin: withEs256.origin, headers: { Authorization: `Bearer ${es256Token}` } },
+            },
+          ]
+        : []),
       { name: 'framework', pid: framework.pid, target: { ...session.me, origin: framework.origin } },
       { name: 'bare', pid: bare.pid, target: { ...session.me, origin: bare.origin } },
     ];
     for (const { name, target } of targets) {
-      const body = await call(target.origin, 'users.me', { token: session.token });
+      const token = target.headers.Authorization?.slice('Bearer '.length) ?? session.token;
+      const body = await call(target.origin, 'users.me', { token });
       if (body !== session.meBody) throw new HarnessError(`the ${name} ceiling answers ${body}, not ${session.meBody}`);
     }
     // Warm every server's JIT, then alternate them so drift hits them alike.
     if (!quick) {
       for (const { name, pid, target } of targets) {
-        const keyway = name === 'keyway' || name === 'metrics';
+        const keyway = name === 'keyway' || name === 'metrics' || name === 'es256';
         const seconds = keyway ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
         await closedLoop(`warm-up ${name}`, target, pid, meConnections, seconds, 0.2);
       }
@@ -496,6 +518,7 @@ async function throughputSection(
     await framework.stop();
     await bare.stop();
     await withMetrics?.stop();
+    await withEs256?.stop();
   }
 }
 
@@ -709,6 +732,18 @@ function figuresOf(raw: Raw): Figure[] {
         atLeast(0.95),
       ),
     );
+  }
+  const withEs256 = rounds?.flatMap((round) => (round.es256 ? [round.es256.perSecond] : []));
+  if (rounds && withEs256?.length) {
+    const hs256 = median(rounds.map((round) => round.keyway.perSecond));
+    figures.push({
+      measure: `users.me throughput with JWT_ALGORITHM=ES256, ${meConnections} conns (SQLite)`,
+      value: median(withEs256),
+      unit: 'req/s',
+      reference: { name: 'the same, HS256 (the default)', value: hs256, unit: 'req/s' },
+      ratio: median(withEs256) / hs256,
+      note: 'informational: an ES256 signature costs more to verify than an HMAC; HS256 stays the default',
+    });
   }
   const login = s?.login;
   if (login) {
