@@ -280,6 +280,7 @@ describe('the HTTP surface', () => {
       { path: 'users.resetPassword', fields: ['token', 'newPassword'] },
       { path: 'users.verifyEmail', fields: ['token'] },
       { path: 'users.changePassword', fields: ['currentPassword', 'newPassword'], auth: true },
+      { path: 'sessions.revoke', fields: ['sessionId'], auth: true },
     ];
     const wrongValues: unknown[] = [7, -1, 1e308, true, null, ['x'], { nested: { deeper: 'x' } }, 'y'.repeat(30_000)];
 

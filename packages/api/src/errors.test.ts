@@ -16,6 +16,7 @@ describe('the domain error table', () => {
       VERIFY_TOKEN_INVALID: 'BAD_REQUEST',
       TOO_MANY_ATTEMPTS: 'TOO_MANY_REQUESTS',
       ACCOUNT_DISABLED: 'UNAUTHORIZED',
+      SESSION_NOT_FOUND: 'NOT_FOUND',
     });
     expect(Object.keys(authErrorToTrpcCode).sort()).toEqual([...authErrorCodes].sort());
   });

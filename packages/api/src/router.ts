@@ -1,5 +1,6 @@
 import type { TRPCBuiltRouter, TRPCDecorateCreateRouterOptions } from '@trpc/server';
 import { authRouter } from './routers/auth.js';
+import { sessionsRouter } from './routers/sessions.js';
 import { usersRouter } from './routers/users.js';
 import { type ErrorShape, type Meta, router } from './trpc.js';
 
@@ -7,6 +8,7 @@ import { type ErrorShape, type Meta, router } from './trpc.js';
 const procedures = {
   auth: authRouter,
   users: usersRouter,
+  sessions: sessionsRouter,
 };
 
 export const appRouter = router(procedures);

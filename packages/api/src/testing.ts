@@ -80,6 +80,7 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
       rateLimiter,
       clientIp: client.clientIp ?? '203.0.113.1',
       accessToken: client.accessToken ?? null,
+      userAgent: client.userAgent ?? null,
       requestId: 'test-request-id',
       observer: client.observer ?? null,
     });

@@ -21,6 +21,7 @@ import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
 import { type AuthService, createAuthService } from './services/auth.service.js';
+import { createSessionService, type SessionService } from './services/session.service.js';
 import { createUserService, type UserService } from './services/user.service.js';
 import type { JwtAlgorithm } from './signing-keys.js';
 import { createTokenSigner } from './tokens.js';
@@ -116,12 +117,17 @@ export async function createAuthCore(options: AuthCoreOptions) {
     const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repositories;
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
+    let sessionService: SessionService | undefined;
     // Dependencies are listed, not spread: spreading the repositories object cost a few
     // microseconds per call, a measurable share of an authenticated call (issue 6).
     return {
       get auth(): AuthService {
         authService ??= createAuthService({ users, sessions, denylist, passwords, tokens, clock, config, backoff });
         return authService;
+      },
+      get sessions(): SessionService {
+        sessionService ??= createSessionService({ sessions, clock });
+        return sessionService;
       },
       get users(): UserService {
         userService ??= createUserService({

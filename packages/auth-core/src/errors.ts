@@ -13,6 +13,7 @@ export const authErrorCodes = [
   'VERIFY_TOKEN_INVALID',
   'TOO_MANY_ATTEMPTS',
   'ACCOUNT_DISABLED',
+  'SESSION_NOT_FOUND',
 ] as const;
 
 export type AuthErrorCode = (typeof authErrorCodes)[number];
@@ -28,6 +29,7 @@ const defaultMessages: Record<AuthErrorCode, string> = {
   VERIFY_TOKEN_INVALID: 'Invalid, used or expired verification token',
   TOO_MANY_ATTEMPTS: 'Too many failed attempts for this account; try again later',
   ACCOUNT_DISABLED: 'This account is disabled',
+  SESSION_NOT_FOUND: 'No such session',
 };
 
 export class AuthError extends Error {

@@ -39,6 +39,7 @@ export { checkPasswordPolicy, maxPasswordLength, minPasswordLength, passwordLeng
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';
 export type { Introspection, LoginResult, Principal, TokenPair } from './services/auth.service.js';
+export type { SessionInfo } from './services/session.service.js';
 export {
   generateSigningKeyPem,
   type JwtAlgorithm,

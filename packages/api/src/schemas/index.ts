@@ -82,4 +82,29 @@ export const introspectOutput = z.union([
   z.object({ active: z.literal(true), sub: z.string(), sid: z.string(), exp: z.number().int() }),
 ]);
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A session id. Anything that is not a UUID cannot be any session's: it becomes `null`, which
+ * the service answers like an unknown id (NOT_FOUND), and never reaches the database, where
+ * PostgreSQL's uuid column would refuse it as an error.
+ */
+const sessionIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'Session id is required')
+  .max(128, 'Session id is too long')
+  .transform((id) => (uuidPattern.test(id) ? id.toLowerCase() : null));
+export const revokeSessionInput = z.object({ sessionId: sessionIdSchema });
+export const sessionOutput = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  createdAt: isoDate,
+  lastUsedAt: isoDate,
+  expiresAt: isoDate,
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+});
+export const sessionListOutput = z.object({ sessions: z.array(sessionOutput) });
+export const revokeOthersOutput = z.object({ success: z.literal(true), revoked: z.number().int() });
+
 export type User = z.output<typeof userOutput>;

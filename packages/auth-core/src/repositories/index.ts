@@ -182,12 +182,43 @@ function buildRepositories(
       async revoke(id, now) {
         await em().nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: now });
       },
-      async revokeAllForUser(userId, now, { exceptSessionId } = {}) {
-        await em().nativeUpdate(
+      async revokeLive({ id, userId, now }) {
+        const updated = await em().nativeUpdate(
           Session,
-          { user: userId, revokedAt: null, ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}) },
+          { id, user: userId, revokedAt: null, expiresAt: { $gt: now } },
           { revokedAt: now },
         );
+        return updated === 1;
+      },
+      revokeAllForUser: (userId, now, { exceptSessionId } = {}) =>
+        em().nativeUpdate(
+          Session,
+          {
+            user: userId,
+            revokedAt: null,
+            expiresAt: { $gt: now },
+            ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}),
+          },
+          { revokedAt: now },
+        ),
+      async listLive(userId, now) {
+        const rows = await em().find(
+          Session,
+          { user: userId, revokedAt: null, expiresAt: { $gt: now } },
+          {
+            fields: ['id', 'createdAt', 'lastUsedAt', 'expiresAt', 'userAgent', 'ip'],
+            orderBy: { createdAt: 'desc', id: 'asc' },
+            disableIdentityMap: true,
+          },
+        );
+        return rows.map(({ id, createdAt, lastUsedAt, expiresAt, userAgent, ip }) => ({
+          id,
+          createdAt,
+          lastUsedAt,
+          expiresAt,
+          userAgent: userAgent ?? null,
+          ip: ip ?? null,
+        }));
       },
       async findActiveUser({ sessionId, accessJti }) {
         const row = await findActiveUserRow(sessionId, accessJti);

@@ -33,6 +33,17 @@ export interface SessionRecord {
   rotatedAt: Date | null;
 }
 
+/** What a user sees of one of their sessions (a device). */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  /** The last refresh (sign-in, if never refreshed). */
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
 export interface SessionRepository {
   create(input: {
     id: string;
@@ -52,7 +63,12 @@ export interface SessionRepository {
    */
   rotate(input: { id: string; presentedJti: string; nextJti: string; now: Date }): Promise<boolean>;
   revoke(id: string, now: Date): Promise<void>;
-  revokeAllForUser(userId: string, now: Date, options?: { exceptSessionId?: string }): Promise<void>;
+  /** Revokes the session if it is the user's and live; true when this call did. */
+  revokeLive(input: { id: string; userId: string; now: Date }): Promise<boolean>;
+  /** Revokes the user's live sessions (but the one kept); resolves to how many. */
+  revokeAllForUser(userId: string, now: Date, options?: { exceptSessionId?: string }): Promise<number>;
+  /** The user's live sessions, newest first. */
+  listLive(userId: string, now: Date): Promise<SessionSummary[]>;
   /**
    * The hot path of every authenticated call: the session's user when the session is live
    * and the access token's jti is not deny-listed, else null. One indexed read.

@@ -73,6 +73,12 @@ export function createMemoryRepositories() {
   let inTransaction = false;
   let committed: (() => void)[] = [];
 
+  /** The user's sessions that are neither revoked nor expired. */
+  const live = (userId: string, now: Date) =>
+    [...sessions.values()].filter(
+      (session) => session.userId === userId && !session.revokedAt && session.expiresAt > now,
+    );
+
   const repositories: Repositories = {
     /**
      * All or nothing like the database's: a snapshot of every row is restored when `work`
@@ -183,12 +189,32 @@ export function createMemoryRepositories() {
         const session = sessions.get(id);
         if (session && !session.revokedAt) session.revokedAt = now;
       },
+      async revokeLive({ id, userId, now }) {
+        const session = sessions.get(id);
+        if (session?.userId !== userId || session.revokedAt || session.expiresAt <= now) return false;
+        session.revokedAt = now;
+        return true;
+      },
       async revokeAllForUser(userId, now, { exceptSessionId } = {}) {
-        for (const session of sessions.values()) {
-          if (session.userId === userId && !session.revokedAt && session.id !== exceptSessionId) {
-            session.revokedAt = now;
-          }
+        let revoked = 0;
+        for (const session of live(userId, now)) {
+          if (session.id === exceptSessionId) continue;
+          session.revokedAt = now;
+          revoked++;
         }
+        return revoked;
+      },
+      async listLive(userId, now) {
+        return live(userId, now)
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id))
+          .map(({ id, createdAt, lastUsedAt, expiresAt, userAgent, ip }) => ({
+            id,
+            createdAt,
+            lastUsedAt,
+            expiresAt,
+            userAgent,
+            ip,
+          }));
       },
       async findActiveUser({ sessionId, accessJti }) {
         const session = sessions.get(sessionId);
