@@ -36,6 +36,7 @@ export interface HttpBody {
 export interface ClientOptions {
   accessToken?: string | null;
   clientIp?: string;
+  userAgent?: string;
   observer?: CallObserver;
 }
 
