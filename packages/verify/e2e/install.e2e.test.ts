@@ -4,10 +4,11 @@
  * tree), typechecked there (strict, skipLibCheck off), and run against a real ES256 Keyway:
  * a valid token, a tampered one, an expired one, and a revoked one with checkRevocation.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,56 @@ async function installedPackages(nodeModules: string): Promise<Set<string>> {
     }
   }
   return names;
+}
+
+/** Express for the README's middleware example, installed only for that test. */
+const expressVersion = '5.3.0';
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Writes the README's code block under `heading` into the outside app as it stands, runs it
+ * with `KEYWAY_JWKS_URL` and `PORT` set, and waits until it answers.
+ */
+async function startExample(readme: string, heading: string, keywayUrl: string) {
+  const start = readme.indexOf(`## ${heading}\n`);
+  const open = start === -1 ? -1 : readme.indexOf('```js\n', start);
+  const close = open === -1 ? -1 : readme.indexOf('\n```', open);
+  if (close === -1) throw new Error(`README has no js block under "## ${heading}"`);
+  const code = readme.slice(open + '```js\n'.length, close + 1);
+  const file = `example-${randomUUID()}.mjs`;
+  await writeFile(join(appDir, file), code);
+  const port = await freePort();
+  const child = spawn('node', [file], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH ?? '', KEYWAY_JWKS_URL: `${keywayUrl}/.well-known/jwks.json`, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the "${heading}" example exited: ${stderr}`);
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`the "${heading}" example never listened: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { port, stop: () => child.kill() };
 }
 
 let workDir: string;
@@ -120,15 +171,7 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
     let database: TestDatabase;
     let keyway: TestServer;
     const env = { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: generateSigningKeyPem() };
-
-    beforeAll(async () => {
-      database = await createTestDatabase('sqlite', { file: true });
-      keyway = await startTestServer({ database, env });
-    });
-    afterAll(async () => {
-      await keyway.stop();
-      await database.drop();
-    });
+    const tokens = { valid: '', tampered: '', expired: '', revoked: '', userId: '' };
 
     async function post(url: string, path: string, body: unknown, token?: string) {
       const response = await fetch(`${url}/trpc/${path}`, {
@@ -140,7 +183,9 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
         .data;
     }
 
-    it('accepts a valid token and refuses a tampered, an expired and a revoked one', async () => {
+    beforeAll(async () => {
+      database = await createTestDatabase('sqlite', { file: true });
+      keyway = await startTestServer({ database, env });
       const email = `outside-${randomUUID()}@example.com`;
       await post(keyway.url, 'users.register', { email, password });
       const valid = await post(keyway.url, 'auth.login', { email, password });
@@ -153,13 +198,26 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
       const [header, payload, signature] = valid.accessToken.split('.');
       const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
       const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: randomUUID() })).toString('base64url');
+      Object.assign(tokens, {
+        valid: valid.accessToken,
+        tampered: `${header}.${forgedPayload}.${signature}`,
+        expired: expired.accessToken,
+        revoked: revoked.accessToken,
+        userId: valid.user.id,
+      });
+    });
+    afterAll(async () => {
+      await keyway?.stop();
+      await database?.drop();
+    });
 
+    it('accepts a valid token and refuses a tampered, an expired and a revoked one', async () => {
       const cases = {
-        valid: { token: valid.accessToken, checkRevocation: true },
-        tampered: { token: `${header}.${forgedPayload}.${signature}` },
-        expired: { token: expired.accessToken },
-        revokedSignatureOnly: { token: revoked.accessToken },
-        revoked: { token: revoked.accessToken, checkRevocation: true },
+        valid: { token: tokens.valid, checkRevocation: true },
+        tampered: { token: tokens.tampered },
+        expired: { token: tokens.expired },
+        revokedSignatureOnly: { token: tokens.revoked },
+        revoked: { token: tokens.revoked, checkRevocation: true },
       };
       const { stdout } = await inApp('node', [
         'check.mjs',
@@ -167,13 +225,50 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
         JSON.stringify(cases),
       ]);
       expect(JSON.parse(stdout)).toEqual({
-        valid: { ok: true, sub: valid.user.id, typ: 'access' },
+        valid: { ok: true, sub: tokens.userId, typ: 'access' },
         tampered: { ok: false, reason: 'invalid' },
         expired: { ok: false, reason: 'expired' },
         // A signature cannot know about a logout; the revocation check does.
-        revokedSignatureOnly: { ok: true, sub: valid.user.id, typ: 'access' },
+        revokedSignatureOnly: { ok: true, sub: tokens.userId, typ: 'access' },
         revoked: { ok: false, reason: 'revoked' },
       });
+    });
+
+    it('runs the README’s node:http handler and Express middleware as written', async () => {
+      await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `express@${expressVersion}`]);
+      const readme = await readFile(join(packageRoot, 'README.md'), 'utf8');
+      const request = (port: number, method: string, path: string, token?: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method,
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
+          signal: AbortSignal.timeout(15_000),
+        });
+
+      const http = await startExample(readme, 'A plain `node:http` handler', keyway.url);
+      try {
+        const answer = await request(http.port, 'GET', '/', tokens.valid);
+        expect([answer.status, await answer.json()]).toEqual([200, { hello: tokens.userId }]);
+        expect((await request(http.port, 'GET', '/')).status).toBe(401);
+        expect((await request(http.port, 'GET', '/', tokens.tampered)).status).toBe(401);
+        expect((await request(http.port, 'GET', '/', tokens.expired)).status).toBe(401);
+        // GET skips the revocation check there; other methods make it.
+        expect((await request(http.port, 'GET', '/', tokens.revoked)).status).toBe(200);
+        expect((await request(http.port, 'POST', '/', tokens.revoked)).status).toBe(401);
+      } finally {
+        http.stop();
+      }
+
+      const app = await startExample(readme, 'Express middleware', keyway.url);
+      try {
+        const reports = await request(app.port, 'GET', '/reports', tokens.valid);
+        expect([reports.status, await reports.json()]).toEqual([200, { user: tokens.userId }]);
+        expect((await request(app.port, 'GET', '/reports', tokens.tampered)).status).toBe(401);
+        expect((await request(app.port, 'GET', '/reports')).status).toBe(401);
+        expect((await request(app.port, 'POST', '/payments', tokens.valid)).status).toBe(200);
+        expect((await request(app.port, 'POST', '/payments', tokens.revoked)).status).toBe(401);
+      } finally {
+        app.stop();
+      }
     });
   });
 });
