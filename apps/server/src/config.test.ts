@@ -219,6 +219,14 @@ describe('loadConfig', () => {
     expect(refusal({ ...production, JWT_SECRET: '' }).message).toBe('JWT_SECRET is required in production');
     expect(refusal({ ...production, BCRYPT_COST: '8' }).message).toBe('BCRYPT_COST must be at least 10 in production');
     expect(load({ ...production, BCRYPT_COST: '10' }).bcryptCost).toBe(10);
+    // Long enough is not random enough: one letter 48 times, or a few letters repeated.
+    for (const weak of ['a'.repeat(48), 'abcdefghijklmno'.repeat(4)]) {
+      expect(refusal({ ...production, JWT_SECRET: weak }).message).toBe(
+        'JWT_SECRET must look random in production (at least 16 distinct characters)',
+      );
+      expect(load({ JWT_SECRET: weak }).jwtSecret).toBe(weak);
+    }
+    expect(load({ ...production, JWT_SECRET: 'abcdefghijklmnop'.repeat(3) }).jwtSecret).toHaveLength(48);
     // Development and tests may use cheap hashing.
     expect(load({ BCRYPT_COST: '4' }).bcryptCost).toBe(4);
     expect(load({ NODE_ENV: 'test', BCRYPT_COST: '4' }).bcryptCost).toBe(4);

@@ -36,6 +36,8 @@ const rateLimitVariables: Record<RateLimitBucket, string> = {
   defaultIp: 'RATE_LIMIT_DEFAULT_IP',
 };
 
+const minimumDistinctSecretCharacters = 16;
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The core's settings plus the host's own. */
@@ -198,6 +200,14 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
   }
   if (Buffer.byteLength(jwtSecret, 'utf8') < minimumSecretBytes) {
     throw new ConfigError('JWT_SECRET', `must be at least ${minimumSecretBytes} bytes`);
+  }
+  // Long is not random: 48 of one letter passes the length check. A generated secret (base64
+  // of random bytes) has far more distinct characters than this.
+  if (production && new Set(jwtSecret).size < minimumDistinctSecretCharacters) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `must look random in production (at least ${minimumDistinctSecretCharacters} distinct characters)`,
+    );
   }
 
   const signing = readSigningConfig(env, {

@@ -166,12 +166,16 @@ describe('the HTTP surface', () => {
       ['a preflight', (url) => send(`${url}/trpc/auth.login`, { method: 'OPTIONS' })],
     ];
 
-    it.each(requests)('%s carries X-Request-Id and nosniff, and no X-Powered-By', async (_name, request) => {
-      const reply = await request(t.url);
-      expect(reply.headers.get('x-request-id')).toMatch(uuidPattern);
-      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(reply.headers.has('x-powered-by')).toBe(false);
-    });
+    it.each(requests)(
+      '%s carries X-Request-Id, nosniff and no-referrer, and no X-Powered-By',
+      async (_name, request) => {
+        const reply = await request(t.url);
+        expect(reply.headers.get('x-request-id')).toMatch(uuidPattern);
+        expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(reply.headers.has('x-powered-by')).toBe(false);
+      },
+    );
 
     it('sizes the JSON answers it writes itself (no chunked encoding)', async () => {
       const sized = [
@@ -186,9 +190,11 @@ describe('the HTTP surface', () => {
       }
     });
 
-    it('marks every /trpc answer Cache-Control: no-store', async () => {
+    it('marks every /trpc answer Cache-Control: no-store, with a CSP that allows nothing', async () => {
       for (const [, request] of requests.slice(0, 6)) {
-        expect((await request(t.url)).headers.get('cache-control')).toBe('no-store');
+        const reply = await request(t.url);
+        expect(reply.headers.get('cache-control')).toBe('no-store');
+        expect(reply.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
       }
     });
 

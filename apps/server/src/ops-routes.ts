@@ -13,6 +13,7 @@ import {
   createOpenApiDocument,
   RateLimitExceededError,
   type RateLimiter,
+  rateLimitKeyOf,
 } from '@keyway/api';
 import type { Metrics } from './metrics.js';
 
@@ -61,7 +62,7 @@ export function createOpsRoutes(options: OpsRoutesOptions) {
       const presented = bearerToken(request.headers.authorization);
       if (presented === null || !timingSafeEqual(digest(presented), expectedToken)) {
         try {
-          await options.rateLimiter.consume('defaultIp', clientIpOf(request, options.trustProxy));
+          await options.rateLimiter.consume('defaultIp', rateLimitKeyOf(clientIpOf(request, options.trustProxy)));
         } catch (error) {
           if (!(error instanceof RateLimitExceededError)) throw error;
           sendText(response, 429, 'Too many requests\n', { 'Retry-After': String(error.retryAfterSeconds) });

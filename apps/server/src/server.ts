@@ -26,6 +26,7 @@ import { createOpsRoutes } from './ops-routes.js';
 import { createFastPath } from './trpc-fast-path.js';
 
 export const maxBodyBytes = 64 * 1024;
+const allowedMethods = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const requestIds = new WeakMap<IncomingMessage, string>();
 
@@ -218,6 +219,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     requestIds.set(request, requestId);
     response.setHeader('X-Request-Id', requestId);
     response.setHeader('X-Content-Type-Options', 'nosniff');
+    // No answer's URL (it may hold an emailed token) leaks to another site through a link.
+    response.setHeader('Referrer-Policy', 'no-referrer');
     // The answer depends on the Origin header whether or not it is allowed.
     response.setHeader('Vary', 'Origin');
     const origin = request.headers.origin;
@@ -261,7 +264,19 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       response.end();
       return;
     }
-    if (path === '/trpc' || path.startsWith('/trpc/')) response.setHeader('Cache-Control', 'no-store');
+    if (!allowedMethods.has(request.method ?? '')) {
+      // Before any handler: the tRPC adapter throws on methods it does not know (TRACE, say).
+      response.setHeader('Allow', 'GET, POST, OPTIONS, HEAD');
+      sendJson(response, 405, {
+        error: { message: 'Method not allowed', code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405 } },
+      });
+      return;
+    }
+    if (path === '/trpc' || path.startsWith('/trpc/')) {
+      response.setHeader('Cache-Control', 'no-store');
+      // JSON for programs: nothing in it may be run, framed or loaded as a page.
+      response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    }
     if (path.startsWith('/trpc/')) {
       const length = Number(request.headers['content-length']);
       if (length > maxBodyBytes) {

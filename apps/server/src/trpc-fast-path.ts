@@ -38,7 +38,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.on('end', () =>
       resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')),
     );
-    request.on('error', reject);
+    // The request stream fails only when the client goes away mid-body: its doing, not an
+    // error of ours (tRPC's 499), so it is not logged as unexpected.
+    request.on('error', (cause) => reject(new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', cause })));
   });
 }
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthCore } from '@keyway/auth-core';
 import type { CallObserver } from './call-observer.js';
+import { canonicalAddress } from './client-address.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface ContextOptions {
@@ -41,18 +42,20 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * The client's address: the socket's, or with `trustProxy` the right-most entry of
- * `X-Forwarded-For` — the one our own proxy appended. The left-most is whatever the
- * client chose to write, so it is never believed.
+ * The client's address in canonical form: the socket's, or with `trustProxy` the right-most
+ * entry of `X-Forwarded-For` — the one our own proxy appended — when it is an IP address
+ * (anything else falls back to the socket's). The left-most is whatever the client chose to
+ * write, so it is never believed.
  */
 export function clientIpOf(request: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const header = request.headers['x-forwarded-for'];
     const value = Array.isArray(header) ? header.join(',') : header;
-    const last = value?.split(',').at(-1)?.trim();
-    if (last) return last;
+    const forwarded = canonicalAddress(value?.split(',').at(-1)?.trim() ?? '');
+    if (forwarded) return forwarded;
   }
-  return request.socket.remoteAddress ?? 'unknown';
+  const socketAddress = request.socket.remoteAddress;
+  return (socketAddress && canonicalAddress(socketAddress)) ?? 'unknown';
 }
 
 export function createContextFactory(options: {

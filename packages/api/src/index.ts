@@ -1,5 +1,6 @@
 export { type BackoffStoreOptions, createBackoffCounter } from './backoff-store.js';
 export type { CallObserver } from './call-observer.js';
+export { canonicalAddress, rateLimitKeyOf } from './client-address.js';
 export {
   bearerToken,
   type Context,

@@ -14,6 +14,7 @@ import {
 } from '@trpc/server';
 import { z } from 'zod';
 import { observeCall } from './call-observer.js';
+import { rateLimitKeyOf } from './client-address.js';
 import type { Context } from './context.js';
 import { retryAfterOf, toTrpcError } from './errors.js';
 import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
@@ -87,10 +88,11 @@ interface CallOptions {
 async function consumeRateLimits({ ctx, meta, getRawInput }: CallOptions): Promise<string | undefined> {
   const rule = meta?.rateLimit ?? 'default';
   const limiter = ctx.rateLimiter;
+  const client = rateLimitKeyOf(ctx.clientIp);
   try {
-    await limiter.consume(ipBuckets[rule], ctx.clientIp);
+    await limiter.consume(ipBuckets[rule], client);
     if (rule !== 'login') return undefined;
-    const accountKey = `${ctx.clientIp}:${normalizedEmail(await getRawInput())}`;
+    const accountKey = `${client}:${normalizedEmail(await getRawInput())}`;
     // Counted before the attempt and given back unless it fails on credentials: counting
     // failures only after the fact let a burst of parallel guesses all pass the check
     // before the first failure was recorded.

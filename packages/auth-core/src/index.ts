@@ -35,7 +35,13 @@ export {
   openOrm,
   parseDatabaseUrl,
 } from './orm.js';
-export { checkPasswordPolicy, maxPasswordLength, minPasswordLength, passwordLength } from './password-policy.js';
+export {
+  checkPasswordPolicy,
+  isWellFormed,
+  maxPasswordLength,
+  minPasswordLength,
+  passwordLength,
+} from './password-policy.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';
 export type { Introspection, LoginResult, Principal, TokenPair } from './services/auth.service.js';

@@ -23,6 +23,14 @@ export function isCommonPassword(password: string): boolean {
   return commonPasswords.has(password.toLowerCase());
 }
 
+/**
+ * Well-formed Unicode: no lone surrogate. Encoding one as UTF-8 turns it into U+FFFD, so
+ * `x\ud800` and `x\udc00` would hash alike; such strings are refused outright instead.
+ */
+export const wellFormedMessage = 'Password must be valid Unicode text (no unpaired surrogate characters)';
+const loneSurrogate = /\p{Cs}/u;
+export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text);
+
 export function passwordLength(password: string): number {
   let count = 0;
   for (const _ of password.normalize('NFC')) count++;
@@ -31,6 +39,7 @@ export function passwordLength(password: string): number {
 
 /** Returns the reasons the password is refused; empty when it is acceptable. */
 export function checkPasswordPolicy(password: string, email?: string): string[] {
+  if (!isWellFormed(password)) return [wellFormedMessage];
   const length = passwordLength(password);
   if (length < minPasswordLength) return [`Password must be at least ${minPasswordLength} characters`];
   if (length > maxPasswordLength) return [`Password must be at most ${maxPasswordLength} characters`];

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { isWellFormed } from './password-policy.js';
 
 const schemePrefix = '$kw1$';
 
@@ -31,7 +32,9 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
 }
 
+/** Throws on a lone surrogate: UTF-8 would make it U+FFFD, so two inputs would hash alike. */
 function prehash(password: string): string {
+  if (!isWellFormed(password)) throw new Error('Password is not well-formed Unicode');
   return createHash('sha256').update(password.normalize('NFC'), 'utf8').digest('base64');
 }
 
@@ -63,8 +66,9 @@ export async function createPasswordHasher({
   const hash = async (password: string) => schemePrefix + (await limit(() => bcrypt.hash(prehash(password), cost)));
   const dummyHash = await hash(`dummy-${Math.random()}`);
 
+  // A password that is not well-formed Unicode was never hashed, so it never verifies.
   const verify = async (password: string, storedHash: string) => {
-    if (!storedHash.startsWith(schemePrefix)) return false;
+    if (!storedHash.startsWith(schemePrefix) || !isWellFormed(password)) return false;
     return limit(() => bcrypt.compare(prehash(password), storedHash.slice(schemePrefix.length)));
   };
 

@@ -1,3 +1,4 @@
+import { isWellFormed } from '@keyway/auth-core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -104,5 +105,34 @@ describe('user output', () => {
   it('drops anything else, a password hash included', () => {
     const output = userResultOutput.parse({ user: { ...user, passwordHash: '$kw1$secret' } });
     expect(Object.keys(output.user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'updatedAt']);
+  });
+});
+
+describe('well-formed passwords', () => {
+  const loneSurrogates = ['plum-orbit-\ud800', 'plum-orbit-\udbff', 'plum-orbit-\udc00', '\udfffplum-orbit-cascade'];
+  const message = 'Password must be valid Unicode text (no unpaired surrogate characters)';
+
+  it('refuse a lone surrogate in every password field with a field error', () => {
+    const email = 'ada@example.com';
+    for (const password of loneSurrogates) {
+      expect(fieldErrors(registerInput.safeParse({ email, password }))).toEqual({ password: [message] });
+      expect(fieldErrors(loginInput.safeParse({ email, password }))).toEqual({ password: [message] });
+      expect(fieldErrors(changePasswordInput.safeParse({ currentPassword: password, newPassword: password }))).toEqual({
+        currentPassword: [message],
+        newPassword: [message],
+      });
+    }
+  });
+
+  it('accept paired surrogates (an emoji is one character) and U+FFFD itself', () => {
+    expect(registerInput.safeParse({ email: 'ada@example.com', password: 'plum-orbit-😀-cascade' }).success).toBe(true);
+    expect(registerInput.safeParse({ email: 'ada@example.com', password: 'plum-orbit-\ufffd' }).success).toBe(true);
+  });
+
+  it('agree with the rule auth-core applies before hashing', () => {
+    for (const password of [...loneSurrogates, 'plum-orbit-😀-cascade', 'plum-orbit-\ufffd', 'plain-ascii-words']) {
+      const accepted = registerInput.safeParse({ email: 'ada@example.com', password }).success;
+      expect(accepted, JSON.stringify(password)).toBe(isWellFormed(password));
+    }
   });
 });

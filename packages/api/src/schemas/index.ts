@@ -18,9 +18,21 @@ export const emailSchema = z
   .max(254, 'Email must be at most 254 characters')
   .pipe(z.email('Enter a valid email address'));
 
+/**
+ * A lone surrogate (half of a UTF-16 pair) becomes U+FFFD when encoded, so two different
+ * inputs would hash alike: every password field refuses one. Kept in step with auth-core's
+ * `isWellFormed` by schemas/index.test.ts.
+ */
+const wellFormed = (value: string) => !/\p{Cs}/u.test(value);
+const wellFormedMessage = 'Password must be valid Unicode text (no unpaired surrogate characters)';
+/** A password as typed at sign-in: only its shape is checked. */
+const enteredPassword = (required: string) =>
+  z.string().min(1, required).max(1024).refine(wellFormed, wellFormedMessage);
+
 /** Any Unicode, counted in characters (code points), never trimmed. */
 export const passwordSchema = z
   .string()
+  .refine(wellFormed, { message: wellFormedMessage, abort: true })
   .refine(
     (value) => codePoints(value) >= minPasswordLength,
     `Password must be at least ${minPasswordLength} characters`,
@@ -36,15 +48,12 @@ const tokenSchema = z.string().min(1, 'Token is required').max(4096, 'Token is t
 export const credentialsInput = z.object({ email: emailSchema, password: passwordSchema });
 export const registerInput = credentialsInput;
 /** Login checks only the shape: the policy applies to new passwords, not to existing ones. */
-export const loginInput = z.object({
-  email: emailSchema,
-  password: z.string().min(1, 'Password is required').max(1024),
-});
+export const loginInput = z.object({ email: emailSchema, password: enteredPassword('Password is required') });
 export const refreshInput = z.object({ refreshToken: tokenSchema });
 export const introspectInput = z.object({ token: tokenSchema });
 export const logoutInput = z.object({ refreshToken: tokenSchema.optional() }).optional();
 export const changePasswordInput = z.object({
-  currentPassword: z.string().min(1, 'Current password is required').max(1024),
+  currentPassword: enteredPassword('Current password is required'),
   newPassword: passwordSchema,
 });
 export const requestPasswordResetInput = z.object({ email: emailSchema });

@@ -64,10 +64,9 @@ async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) =
     fork.setTransactionContext(context);
     // The hot-path read takes a pooled connection of its own; inside a transaction it must
     // see the transaction's writes (and, on a pool of one, not wait for its connection).
-    const findActiveUserRow = async (sessionId: string, accessJti: string) => {
-      const rows = await fork
-        .getConnection()
-        .execute<ActiveUserRow[]>(activeUserSql, [sessionId, accessJti], 'all', context);
+    const findActiveUserRow = async (sessionId: string, accessJti: string, now: Date) => {
+      const params = [sessionId, accessJti, fork.getPlatform().processDateProperty(now)];
+      const rows = await fork.getConnection().execute<ActiveUserRow[]>(activeUserSql, params, 'all', context);
       return rows[0];
     };
     const tx: Repositories = buildRepositories(
@@ -84,7 +83,7 @@ async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) =
 
 function buildRepositories(
   em: () => EntityManager,
-  findActiveUserRow: (sessionId: string, accessJti: string) => Promise<ActiveUserRow | undefined>,
+  findActiveUserRow: (sessionId: string, accessJti: string, now: Date) => Promise<ActiveUserRow | undefined>,
   transaction: Repositories['transaction'],
   afterCommit: Repositories['afterCommit'],
 ): Repositories {
@@ -220,8 +219,8 @@ function buildRepositories(
           ip: ip ?? null,
         }));
       },
-      async findActiveUser({ sessionId, accessJti }) {
-        const row = await findActiveUserRow(sessionId, accessJti);
+      async findActiveUser({ sessionId, accessJti, now }) {
+        const row = await findActiveUserRow(sessionId, accessJti, now);
         return row ? fromUserRow(row) : null;
       },
       purgeExpired: (before, limit) =>

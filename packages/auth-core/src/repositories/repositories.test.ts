@@ -186,11 +186,16 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       const user = await createUser();
       const session = await createSession(user.id);
       const accessJti = randomUUID();
-      const active = () => repositories().sessions.findActiveUser({ sessionId: session.id, accessJti });
+      const active = (at = now) =>
+        repositories().sessions.findActiveUser({ sessionId: session.id, accessJti, now: at });
 
       // The user comes back whole from the same read, with the types each driver gives normalised.
       expect(await active()).toEqual(user);
-      expect(await repositories().sessions.findActiveUser({ sessionId: randomUUID(), accessJti })).toBeNull();
+      // The session's absolute expiry is checked in the same read.
+      const expiresAt = new Date(now.getTime() + minutes(60));
+      expect(await active(new Date(expiresAt.getTime() - 1000))).toEqual(user);
+      expect(await active(expiresAt)).toBeNull();
+      expect(await repositories().sessions.findActiveUser({ sessionId: randomUUID(), accessJti, now })).toBeNull();
       await repositories().denylist.add(accessJti, new Date(now.getTime() + minutes(15)));
       expect(await active()).toBeNull();
       // Denying twice is harmless (logout retried by a client).
@@ -198,7 +203,9 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
 
       const other = await createSession(user.id);
       await repositories().sessions.revoke(other.id, now);
-      expect(await repositories().sessions.findActiveUser({ sessionId: other.id, accessJti: randomUUID() })).toBeNull();
+      expect(
+        await repositories().sessions.findActiveUser({ sessionId: other.id, accessJti: randomUUID(), now }),
+      ).toBeNull();
     });
 
     it('leaves no read open behind the hot-path check: writes on any pooled connection go through', async () => {
@@ -209,7 +216,7 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       for (let round = 0; round < 3; round += 1) {
         const found = await Promise.all(
           sessions.map((session) =>
-            repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID() }),
+            repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID(), now }),
           ),
         );
         expect(found.every((row) => row?.id === user.id)).toBe(true);
@@ -231,7 +238,7 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       await Promise.all(sessions.map((session) => repositories().sessions.revoke(session.id, now)));
       const after = await Promise.all(
         sessions.map((session) =>
-          repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID() }),
+          repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: randomUUID(), now }),
         ),
       );
       expect(after).toEqual(sessions.map(() => null));
@@ -337,7 +344,9 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
 
       const user = await createUser();
       const session = await createSession(user.id);
-      expect(await repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: liveJti })).toBeNull();
+      expect(
+        await repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: liveJti, now }),
+      ).toBeNull();
     });
   });
 });
@@ -353,6 +362,7 @@ describe('the hot-path check on a SQLite file', () => {
         createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
           sessionId: randomUUID(),
           accessJti: randomUUID(),
+          now: new Date(),
         }),
       ),
     );
@@ -372,6 +382,7 @@ describe('the hot-path check on a SQLite file', () => {
       createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
         sessionId: randomUUID(),
         accessJti: randomUUID(),
+        now: new Date(),
       });
     for (let attempt = 0; attempt < 3; attempt += 1) await expect(check()).rejects.toThrow(/no such table/);
     await migrate(orm);

@@ -97,7 +97,9 @@ describe.each<Target>(['memory', ...(await testDialects())])('repositories.trans
     await repositories().transaction(async (tx) => {
       const { user, session } = await createUserWithSession(tx, newEmail());
       expect(await tx.users.findById(user.id)).toEqual(user);
-      expect(await tx.sessions.findActiveUser({ sessionId: session.id, accessJti: session.accessJti })).toEqual(user);
+      expect(await tx.sessions.findActiveUser({ sessionId: session.id, accessJti: session.accessJti, now })).toEqual(
+        user,
+      );
     });
   });
 

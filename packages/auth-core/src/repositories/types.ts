@@ -71,9 +71,10 @@ export interface SessionRepository {
   listLive(userId: string, now: Date): Promise<SessionSummary[]>;
   /**
    * The hot path of every authenticated call: the session's user when the session is live
-   * and the access token's jti is not deny-listed, else null. One indexed read.
+   * (not revoked, `expires_at > now`) and the access token's jti is not deny-listed, else
+   * null. One indexed read.
    */
-  findActiveUser(input: { sessionId: string; accessJti: string }): Promise<UserRecord | null>;
+  findActiveUser(input: { sessionId: string; accessJti: string; now: Date }): Promise<UserRecord | null>;
   purgeExpired(before: Date, limit: number): Promise<number>;
 }
 

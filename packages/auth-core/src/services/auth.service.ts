@@ -62,14 +62,20 @@ export function createAuthService({
   config,
   backoff,
 }: AuthServiceDependencies) {
-  function issuePair(userId: string, sessionId: string, refreshJti: string, refreshExpiresAt: Date): TokenPair {
-    const access = tokens.sign('access', { userId, sessionId });
-    const refresh = tokens.sign('refresh', { userId, sessionId, jti: refreshJti, expiresAt: refreshExpiresAt });
+  /**
+   * A pair for the session; both tokens die with it at the latest (the access token's own
+   * lifetime is cut short when the session ends sooner), so no token outlives its login.
+   */
+  function issuePair(userId: string, sessionId: string, refreshJti: string, sessionExpiresAt: Date): TokenPair {
+    const now = clock.now().getTime();
+    const accessExpiresAt = new Date(Math.min(now + config.accessTokenTtlSeconds * 1000, sessionExpiresAt.getTime()));
+    const access = tokens.sign('access', { userId, sessionId, expiresAt: accessExpiresAt });
+    const refresh = tokens.sign('refresh', { userId, sessionId, jti: refreshJti, expiresAt: sessionExpiresAt });
     return {
       accessToken: access.token,
       refreshToken: refresh.token,
       tokenType: 'Bearer',
-      expiresIn: config.accessTokenTtlSeconds,
+      expiresIn: Math.max(0, Math.floor(access.expiresAt.getTime() / 1000) - Math.floor(now / 1000)),
     };
   }
 
@@ -88,7 +94,7 @@ export function createAuthService({
   async function authenticate(accessToken: string): Promise<Principal> {
     const claims = tokens.verify(accessToken, 'access');
     if (!claims) throw new AuthError('TOKEN_INVALID');
-    const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti });
+    const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti, now: clock.now() });
     if (user?.id !== claims.sub) throw new AuthError('TOKEN_INVALID');
     return {
       userId: user.id,

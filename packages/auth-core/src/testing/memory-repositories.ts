@@ -216,9 +216,10 @@ export function createMemoryRepositories() {
             ip,
           }));
       },
-      async findActiveUser({ sessionId, accessJti }) {
+      async findActiveUser({ sessionId, accessJti, now }) {
         const session = sessions.get(sessionId);
-        const user = session && !session.revokedAt && !denylist.has(accessJti) && users.get(session.userId);
+        const live = session && !session.revokedAt && session.expiresAt > now;
+        const user = live && !denylist.has(accessJti) && users.get(session.userId);
         return user ? record(user) : null;
       },
       purgeExpired: (before, limit) =>
