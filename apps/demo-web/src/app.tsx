@@ -1,5 +1,6 @@
 /** The shell: header, the page for the URL, and the redirects between signed-in and signed-out pages. */
-import { type ReactNode, useEffect } from 'react';
+import { useSession } from '@keyway/client/react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { Card, Link } from './components.js';
 import { type Location, navigate, useLocation } from './lib/router.js';
 import { NoticesProvider } from './notices.js';
@@ -9,7 +10,6 @@ import { ProfilePage } from './pages/profile.js';
 import { ResetPasswordPage } from './pages/reset-password.js';
 import { SignUpPage } from './pages/sign-up.js';
 import { VerifyEmailPage } from './pages/verify-email.js';
-import { useSignedIn } from './session.js';
 
 interface Route {
   title: string;
@@ -49,9 +49,17 @@ const notFound: Route = {
 };
 
 /** Where a visitor belongs instead of this page, if anywhere. */
-function redirectFor(pathname: string, route: Route, signedIn: boolean): { to: string; notice?: string } | null {
+function redirectFor(
+  pathname: string,
+  route: Route,
+  signedIn: boolean,
+  sessionEnded: boolean,
+): { to: string; notice?: string } | null {
   if (pathname === '/') return { to: signedIn ? '/profile' : '/login' };
-  if (route.access === 'signed-in' && !signedIn) return { to: '/login', notice: 'Log in to see your account.' };
+  if (route.access === 'signed-in' && !signedIn) {
+    const notice = sessionEnded ? 'You were signed out on this device. Log in again to continue.' : undefined;
+    return { to: '/login', notice: notice ?? 'Log in to see your account.' };
+  }
   if (route.access === 'signed-out' && signedIn) return { to: '/profile' };
   return null;
 }
@@ -87,9 +95,18 @@ function Header({ signedIn }: { signedIn: boolean }) {
 
 export function App() {
   const location = useLocation();
-  const signedIn = useSignedIn();
+  const { status } = useSession();
+  const signedIn = status === 'signed-in';
+  // Signed in a moment ago and not any more, without the user logging out here: the session
+  // was ended elsewhere (another tab, another device, a password reset).
+  const wasSignedIn = useRef(false);
+  const sessionEnded = wasSignedIn.current && status === 'signed-out';
+  useEffect(() => {
+    if (status !== 'loading') wasSignedIn.current = status === 'signed-in';
+  }, [status]);
   const route = routes[location.pathname] ?? notFound;
-  const redirect = redirectFor(location.pathname, route, signedIn);
+  // Until the server has said whether the session is live, nobody is sent anywhere.
+  const redirect = status === 'loading' ? null : redirectFor(location.pathname, route, signedIn, sessionEnded);
 
   const redirectTo = redirect?.to;
   const redirectNotice = redirect?.notice;
@@ -105,7 +122,11 @@ export function App() {
     <>
       <Header signedIn={signedIn} />
       <main className="main">
-        {redirect ? null : (
+        {status === 'loading' ? (
+          <p className="muted loading" aria-busy="true">
+            Loading…
+          </p>
+        ) : redirect ? null : (
           // Each page (and each navigation's notice) starts with its own notices.
           <NoticesProvider key={`${location.pathname}\n${location.notice ?? ''}`} initial={location.notice}>
             {route.render(location)}

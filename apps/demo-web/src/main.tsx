@@ -1,12 +1,16 @@
+import { KeywayProvider } from '@keyway/client/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import { kw } from './session.js';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <KeywayProvider client={kw}>
+      <App />
+    </KeywayProvider>
   </StrictMode>,
 );

@@ -1,8 +1,8 @@
-import { resetPasswordInput } from '@keyway/client';
+import { resetPasswordInput, sessionOf } from '@keyway/client';
 import { Alert, Card, Link, NewPasswordField } from '../components.js';
 import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
-import { kw, tokens } from '../session.js';
+import { kw } from '../session.js';
 
 const requestLink = (
   <Link to="/forgot-password" className="button secondary">
@@ -16,8 +16,9 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
     fields: { newPassword: 'New password' },
     async submit(values) {
       await kw.users.resetPassword.mutate(values);
-      // The reset ended every session of the account, this browser's included.
-      tokens.set(null);
+      // The reset ended every session of the account: if this browser was signed in to it,
+      // asking the server now signs it out here (and in the other tabs) before the log-in page.
+      if (sessionOf(kw).get().status !== 'signed-out') await sessionOf(kw).check({ force: true });
       navigate('/login', { replace: true, notice: 'Your password has been changed. Log in with your new password.' });
     },
   });

@@ -1,8 +1,9 @@
 import type { User } from '@keyway/client';
+import { useSession } from '@keyway/client/react';
 import { useEffect, useState } from 'react';
 import { Alert, Card, Email, Link } from '../components.js';
 import { messageOf } from '../lib/errors.js';
-import { kw, useSignedIn } from '../session.js';
+import { kw } from '../session.js';
 
 // A token works once: remember each attempt so a re-render (or React's StrictMode) never spends it twice.
 const attempts = new Map<string, Promise<User>>();
@@ -19,7 +20,7 @@ function verifyOnce(token: string): Promise<User> {
 type State = { status: 'verifying' } | { status: 'verified'; user: User } | { status: 'failed'; message: string };
 
 export function VerifyEmailPage({ token }: { token: string | null }) {
-  const signedIn = useSignedIn();
+  const signedIn = useSession().status === 'signed-in';
   const [state, setState] = useState<State>(
     token ? { status: 'verifying' } : { status: 'failed', message: 'This link is incomplete.' },
   );
