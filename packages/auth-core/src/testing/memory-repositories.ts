@@ -218,8 +218,8 @@ export function createMemoryRepositories() {
       },
       async findActiveUser({ sessionId, accessJti, now }) {
         const session = sessions.get(sessionId);
-        const live = session && !session.revokedAt && session.expiresAt > now;
-        const user = live && !denylist.has(accessJti) && users.get(session.userId);
+        const open = session && !session.revokedAt && session.expiresAt > now;
+        const user = open && !denylist.has(accessJti) && users.get(session.userId);
         return user ? record(user) : null;
       },
       purgeExpired: (before, limit) =>
