@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultRateLimitRules, type RateLimitBucket, type RateLimitRule, type RateLimitRules } from '@keyway/api';
+import {
+  defaultMailAccountRule,
+  defaultRateLimitRules,
+  type RateLimitBucket,
+  type RateLimitRule,
+  type RateLimitRules,
+} from '@keyway/api';
 import {
   type AccountBackoffRule,
   type AuthCoreConfig,
@@ -53,6 +59,8 @@ export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>,
   /** First part of every rate-limit key; one value per deployment sharing a Redis. */
   rateLimitPrefix: string;
   rateLimitRules: RateLimitRules;
+  /** Mail per address for the repeatable flows (`MAIL_ACCOUNT_LIMIT`). */
+  mailAccountLimit: RateLimitRule;
   /** Per-account backoff across IPs (`LOGIN_BACKOFF_AFTER`, `LOGIN_BACKOFF_MAX`). */
   loginBackoff: AccountBackoffRule;
   trustProxy: boolean;
@@ -297,6 +305,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     rateLimitPrefix,
     rateLimitRules,
     loginBackoff,
+    mailAccountLimit: readRule(env, 'MAIL_ACCOUNT_LIMIT', defaultMailAccountRule),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     corsOrigins,
     webPort,

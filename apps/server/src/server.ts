@@ -10,6 +10,7 @@ import {
   appRouter,
   createBackoffCounter,
   createContextFactory,
+  createMailThrottle,
   createRateLimiter,
   type RateLimitStore,
   retryAfterOf,
@@ -134,6 +135,11 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     logger,
     mail,
     onMailOutcome: metrics?.mailOutcome,
+    mailThrottle: createMailThrottle({
+      rule: config.mailAccountLimit,
+      store: redis?.store ?? { kind: 'memory' },
+      keyPrefix: config.rateLimitPrefix,
+    }),
     backoffCounter: createBackoffCounter({
       rule: config.loginBackoff,
       store: redis?.store ?? { kind: 'memory' },

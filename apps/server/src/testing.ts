@@ -25,6 +25,7 @@ export const generousRateLimitEnv = {
   RATE_LIMIT_INTROSPECT_IP: '100000/1m',
   RATE_LIMIT_DEFAULT_IP: '100000/1m',
   LOGIN_BACKOFF_AFTER: '1000',
+  MAIL_ACCOUNT_LIMIT: '10000/1h',
 };
 
 export interface TestServerOptions {

@@ -10,6 +10,7 @@ export {
   createContextInner,
 } from './context.js';
 export { authErrorToTrpcCode, isDatabaseUnavailable, refusingRuleOf, retryAfterOf } from './errors.js';
+export { createMailThrottle, defaultMailAccountRule } from './mail-throttle.js';
 export { createOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { listProcedures, type ProcedureInfo } from './procedure-list.js';
 export {

@@ -13,6 +13,7 @@ import {
 } from './account-backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, silentLogger } from './logger.js';
+import { type MailThrottle, unlimitedMail } from './mail/mail-throttle.js';
 import { createMailSender, type MailSender } from './mail/mailer.js';
 import { createMailComposer, createMailQueue } from './mail/outbox.js';
 import { createMailWorker, type MailOutcome } from './mail/outbox-worker.js';
@@ -75,6 +76,8 @@ export interface AuthCoreOptions {
    * default this process's memory with the default rule.
    */
   backoffCounter?: BackoffCounter;
+  /** Counts mail per address for the flows a caller can repeat; by default unlimited. */
+  mailThrottle?: MailThrottle;
 }
 
 export async function createAuthCore(options: AuthCoreOptions) {
@@ -145,6 +148,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           clock,
           mail: mailQueue,
           backoff,
+          mailThrottle: options.mailThrottle ?? unlimitedMail,
         });
         return userService;
       },

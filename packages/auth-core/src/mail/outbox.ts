@@ -16,8 +16,12 @@ import { passwordResetEmail, verificationEmail } from './templates.js';
 export type OutgoingMail =
   /** A link that verifies the address; skipped if the user is gone, verified or changed address. */
   | { kind: 'verify-email'; to: string; userId: string }
-  /** A reset link, sent only if an account has this address when the mail is made. */
-  | { kind: 'password-reset'; to: string }
+  /**
+   * A reset link, sent only if an account has this address when the mail is made. A
+   * `throttled` one is queued all the same (the request does the same work either way)
+   * and never sent.
+   */
+  | { kind: 'password-reset'; to: string; throttled?: boolean }
   /** A message rendered by the caller, holding no secret (notices, security mails). */
   | { kind: 'message'; message: MailMessage };
 
@@ -47,7 +51,7 @@ function toRow(mail: OutgoingMail): { recipient: string; payload: object } {
     case 'verify-email':
       return { recipient: mail.to, payload: { userId: mail.userId } };
     case 'password-reset':
-      return { recipient: mail.to, payload: {} };
+      return { recipient: mail.to, payload: mail.throttled ? { throttled: true } : {} };
     case 'message': {
       const { to, ...content } = mail.message;
       return { recipient: to, payload: content };
@@ -85,6 +89,7 @@ export function createMailComposer(options: { clock: Clock; config: MailComposer
         });
       }
       case 'password-reset': {
+        if (payload.throttled === true) return null;
         const user = await repositories.users.findByEmail(to);
         if (!user) return null;
         const token = await mint(repositories, user.id, 'reset');

@@ -9,6 +9,7 @@ import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoff
 import { createManualClock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import { silentLogger } from '../logger.js';
+import { unlimitedMail } from '../mail/mail-throttle.js';
 import type { MailMessage } from '../mail/mailer.js';
 import { createMailComposer, createMailQueue } from '../mail/outbox.js';
 import { createMailWorker, type MailWorker } from '../mail/outbox-worker.js';
@@ -90,6 +91,7 @@ beforeEach(() => {
     clock,
     mail: createMailQueue({ clock, wake: () => {} }),
     backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
+    mailThrottle: unlimitedMail,
   });
 });
 

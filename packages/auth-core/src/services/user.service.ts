@@ -6,6 +6,7 @@
 import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
+import type { MailThrottle } from '../mail/mail-throttle.js';
 import type { MailQueue } from '../mail/outbox.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import type { PasswordHasher } from '../passwords.js';
@@ -18,6 +19,7 @@ export interface UserServiceDependencies extends Repositories {
   clock: Clock;
   mail: MailQueue;
   backoff: AccountBackoff;
+  mailThrottle: MailThrottle;
 }
 
 function assertPasswordPolicy(field: string, password: string, email: string): void {
@@ -28,7 +30,7 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff } = dependencies;
+  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle } = dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
     const user = await users.findById(userId);
@@ -75,7 +77,10 @@ export function createUserService(dependencies: UserServiceDependencies) {
      * either way (no lookup); the mail worker decides, and sends nothing to an unknown address.
      */
     async requestPasswordReset(email: string): Promise<void> {
-      await mail.queue(dependencies, { kind: 'password-reset', to: email });
+      // Over the address's mail limit the row is still written, marked to be dropped: the
+      // answer and its timing stay the same.
+      const throttled = !(await mailThrottle.allow(email));
+      await mail.queue(dependencies, { kind: 'password-reset', to: email, throttled });
     },
 
     /** Sets a new password from an emailed token; the token works once; every session ends. */
@@ -113,8 +118,8 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /** Sends a fresh verification link (the older ones stop working); a no-op once verified. */
     async resendVerification(principal: Principal): Promise<void> {
       const user = await requireUser(principal.userId);
-      if (!user.emailVerified)
-        await mail.queue(dependencies, { kind: 'verify-email', to: user.email, userId: user.id });
+      if (user.emailVerified || !(await mailThrottle.allow(user.email))) return;
+      await mail.queue(dependencies, { kind: 'verify-email', to: user.email, userId: user.id });
     },
   };
 }

@@ -1,0 +1,56 @@
+/**
+ * Mail throttled per address over real HTTP: resending a verification link and asking for a
+ * password reset send at most MAIL_ACCOUNT_LIMIT messages to one address; past it the answer
+ * is unchanged and nothing is sent.
+ */
+import { testDialects } from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, testPassword, unique } from './scale-out/harness.js';
+import { startTestServer, type TestServer } from './testing.js';
+
+describe.each(await testDialects())('mail throttled per address on %s', (dialect) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ dialect, env: { MAIL_ACCOUNT_LIMIT: '3/1h' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const mailTo = (email: string, subject: RegExp) =>
+    server.mailbox.messages.filter((message) => message.to === email && subject.test(message.subject));
+
+  it('sends at most 3 verification resends to one address; later calls answer the same and send nothing', async () => {
+    const email = `${unique('flood')}@example.com`;
+    expect((await call(server.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+    const login = await call(server.url, 'auth.login', { email, password: testPassword });
+    const token = login.body.result.data.accessToken as string;
+    for (let i = 0; i < 8; i += 1) {
+      const answer = await call(server.url, 'users.resendVerification', undefined, { token });
+      expect(answer.status).toBe(200);
+      expect(answer.body.result.data).toEqual({ success: true });
+    }
+    await server.server.core.idle();
+    // The registration's own mail, then three resends.
+    expect(mailTo(email, /confirm your email/i)).toHaveLength(4);
+  });
+
+  it('sends at most 3 reset links to one address, known or not, and answers {success:true} every time', async () => {
+    const known = `${unique('reset')}@example.com`;
+    expect((await call(server.url, 'users.register', { email: known, password: testPassword })).status).toBe(200);
+    for (let i = 0; i < 6; i += 1) {
+      const answer = await call(server.url, 'users.requestPasswordReset', { email: i % 2 ? known.toUpperCase() : known });
+      expect(answer.status).toBe(200);
+      expect(answer.body.result.data).toEqual({ success: true });
+    }
+    await server.server.core.idle();
+    expect(mailTo(known, /reset/i)).toHaveLength(3);
+    // Another address has its own count.
+    const other = `${unique('reset')}@example.com`;
+    await call(server.url, 'users.register', { email: other, password: testPassword });
+    expect((await call(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
+    await server.server.core.idle();
+    expect(mailTo(other, /reset/i)).toHaveLength(1);
+  });
+});
