@@ -40,7 +40,9 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
     const known = `${unique('reset')}@example.com`;
     expect((await call(server.url, 'users.register', { email: known, password: testPassword })).status).toBe(200);
     for (let i = 0; i < 6; i += 1) {
-      const answer = await call(server.url, 'users.requestPasswordReset', { email: i % 2 ? known.toUpperCase() : known });
+      const answer = await call(server.url, 'users.requestPasswordReset', {
+        email: i % 2 ? known.toUpperCase() : known,
+      });
       expect(answer.status).toBe(200);
       expect(answer.body.result.data).toEqual({ success: true });
     }

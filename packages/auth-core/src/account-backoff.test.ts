@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelayMs,
+  backoffForgetMs,
+  backoffPendingStaleMs,
   createAccountBackoff,
   createMemoryBackoffCounter,
   defaultAccountBackoffRule,
@@ -103,5 +105,21 @@ describe('per-account backoff', () => {
       ).rejects.toThrow('database down');
     }
     expect(await attempt('ada@example.com', true)).toBe(true);
+  });
+
+  it('forgets failures a day after the last one, and sweeps forgotten accounts from memory', async () => {
+    const { attempt, clock } = setup();
+    for (let i = 0; i < 3; i += 1) await attempt('ada@example.com', false);
+    clock.advance(backoffForgetMs + 1000);
+    // Enough other accounts to run a sweep; each is a new entry.
+    for (let i = 0; i < 1000; i += 1) await attempt(`user${i}@example.com`, true);
+    expect(await attempt('ada@example.com', true)).toBe(true);
+  });
+
+  it('stops counting a reserved attempt never settled after a minute', async () => {
+    const counter = createMemoryBackoffCounter(rule);
+    for (let i = 0; i < 3; i += 1) await counter.begin('k', 0);
+    expect(await counter.begin('k', 1000)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(await counter.begin('k', backoffPendingStaleMs + 1)).toEqual({ allowed: true });
   });
 });
