@@ -18,6 +18,7 @@ import {
   type Reply,
   register,
   registerAndLogin,
+  type SignedIn,
   send,
 } from './test-support/http.js';
 import { startTestServer, type TestServer } from './testing.js';
@@ -54,7 +55,7 @@ function expectErrorEnvelope(reply: Reply, code: string, status: number) {
 
 describe('the HTTP surface', () => {
   let t: TestServer;
-  let session: Outputs['auth']['login'];
+  let session: SignedIn;
 
   beforeAll(async () => {
     t = await startTestServer({ env: { CORS_ORIGINS: `${allowedOrigin}, ${otherAllowedOrigin}/` } });
@@ -68,7 +69,14 @@ describe('the HTTP surface', () => {
       expect(reply.status).toBe(200);
       expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
       const { user } = dataOf<Outputs['users']['register']>(reply);
-      expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'updatedAt']);
+      expect(Object.keys(user).sort()).toEqual([
+        'createdAt',
+        'email',
+        'emailVerified',
+        'id',
+        'mfaEnabled',
+        'updatedAt',
+      ]);
       expect(user).toMatchObject({ email: 'new.user@example.com', emailVerified: false });
       expect(new Date(user.createdAt).toISOString()).toBe(user.createdAt);
       expect(reply.text).not.toMatch(/hash|\$2[aby]\$/i);
@@ -109,7 +117,7 @@ describe('the HTTP surface', () => {
         headers: jsonHeaders,
         body: JSON.stringify({ 0: { email: 'surface@example.com', password }, 1: { email: 'not-an-email' } }),
       });
-      const [first, second] = posted.json as [{ result: { data: Outputs['auth']['login'] } }, { error: unknown }];
+      const [first, second] = posted.json as [{ result: { data: SignedIn } }, { error: unknown }];
       expect(first.result.data.user.id).toBe(session.user.id);
       expect(second.error).toMatchObject({ data: { code: 'BAD_REQUEST', httpStatus: 400 } });
       // Mixed outcomes: tRPC answers 207 Multi-Status and each entry carries its own status.

@@ -8,7 +8,16 @@ import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, heldLogin, mutation, type Outputs, password, register, send } from './test-support/http.js';
+import {
+  dataOf,
+  heldLogin,
+  mutation,
+  type Outputs,
+  password,
+  register,
+  type SignedIn,
+  send,
+} from './test-support/http.js';
 import { baseEnv, listeningUrl, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
 
 let folder: string;
@@ -116,7 +125,7 @@ describe('graceful shutdown', slow, () => {
       const answers = await Promise.all(inFlight.map((call) => call.answered));
       for (const answer of answers) {
         expect(answer.status, answer.text).toBe(200);
-        const login = (JSON.parse(answer.text) as { result: { data: Outputs['auth']['login'] } }).result.data;
+        const login = (JSON.parse(answer.text) as { result: { data: SignedIn } }).result.data;
         expect(login.user.email).toBe('drain@example.com');
         // The connection is not kept alive past the shutdown.
         expect(answer.headers.connection).toBe('close');
@@ -148,9 +157,7 @@ describe('graceful shutdown', slow, () => {
       const url = await listeningUrl(second);
       // Migrations were applied by the first start: nothing to apply now.
       expect(second.stdout.some((line) => logMessage(line) === 'Applied database migrations')).toBe(false);
-      const login = dataOf<Outputs['auth']['login']>(
-        await mutation(url, 'auth.login', { email: 'survivor@example.com', password }),
-      );
+      const login = dataOf<SignedIn>(await mutation(url, 'auth.login', { email: 'survivor@example.com', password }));
       expect(login.user.email).toBe('survivor@example.com');
       second.child.kill('SIGTERM');
       expect((await second.exited).code).toBe(0);

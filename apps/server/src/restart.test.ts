@@ -5,15 +5,15 @@
  */
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, login, mutation, type Outputs, query, register } from './test-support/http.js';
+import { dataOf, errorOf, login, mutation, type Outputs, query, register, type SignedIn } from './test-support/http.js';
 import { startTestServer } from './testing.js';
 
 describe('a restart on the same SQLite file', () => {
   let database: TestDatabase;
-  let kept: Outputs['auth']['login'];
-  let loggedOut: Outputs['auth']['login'];
+  let kept: SignedIn;
+  let loggedOut: SignedIn;
   let spentRefreshToken: string;
-  let revokedEverywhere: Outputs['auth']['login'];
+  let revokedEverywhere: SignedIn;
   let url: string;
   let stop: () => Promise<void>;
 

@@ -17,6 +17,11 @@ describe('the domain error table', () => {
       TOO_MANY_ATTEMPTS: 'TOO_MANY_REQUESTS',
       ACCOUNT_DISABLED: 'UNAUTHORIZED',
       SESSION_NOT_FOUND: 'NOT_FOUND',
+      MFA_CODE_INVALID: 'BAD_REQUEST',
+      MFA_TOKEN_INVALID: 'UNAUTHORIZED',
+      MFA_ALREADY_ENABLED: 'BAD_REQUEST',
+      MFA_NOT_ENABLED: 'BAD_REQUEST',
+      MFA_SETUP_REQUIRED: 'BAD_REQUEST',
     });
     expect(Object.keys(authErrorToTrpcCode).sort()).toEqual([...authErrorCodes].sort());
   });

@@ -1,5 +1,6 @@
 import type { TRPCBuiltRouter, TRPCDecorateCreateRouterOptions } from '@trpc/server';
 import { authRouter } from './routers/auth.js';
+import { mfaRouter } from './routers/mfa.js';
 import { sessionsRouter } from './routers/sessions.js';
 import { usersRouter } from './routers/users.js';
 import { type ErrorShape, type Meta, router } from './trpc.js';
@@ -9,6 +10,7 @@ const procedures = {
   auth: authRouter,
   users: usersRouter,
   sessions: sessionsRouter,
+  mfa: mfaRouter,
 };
 
 export const appRouter = router(procedures);

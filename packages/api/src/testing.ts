@@ -3,7 +3,7 @@
  * clock and a real SMTP mailbox, and callers made through `createContextInner`.
  */
 import { type AuthCoreConfig, type Dialect, silentLogger } from '@keyway/auth-core';
-import { createTestCore } from '@keyway/auth-core/testing';
+import { createTestCore, totpCodeAt } from '@keyway/auth-core/testing';
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { CallObserver } from './call-observer.js';
@@ -49,6 +49,12 @@ export async function rejectionOf(call: Promise<unknown>): Promise<TRPCError> {
   if (!('error' in outcome)) throw new Error(`expected a TRPCError, got ${JSON.stringify(outcome.value)}`);
   if (!(outcome.error instanceof TRPCError)) throw outcome.error;
   return outcome.error;
+}
+
+/** A login answer's tokens; throws when the account asked for its second factor instead. */
+export function signedIn<Answer extends object>(answer: Answer): Exclude<Answer, { mfaRequired: true }> {
+  if ('mfaRequired' in answer) throw new Error('Expected a token pair, got mfaRequired');
+  return answer as Exclude<Answer, { mfaRequired: true }>;
 }
 
 export interface TestHarnessOptions {
@@ -125,7 +131,7 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
   /** Registers (unless credentials are given) and logs in; returns the pair and an authenticated caller. */
   async function loginAs(credentials?: { email: string; password: string }) {
     const account = credentials ?? (await createUser());
-    const session = await caller().auth.login({ email: account.email, password: account.password });
+    const session = signedIn(await caller().auth.login({ email: account.email, password: account.password }));
     return { ...account, session, caller: caller({ accessToken: session.accessToken }) };
   }
 
@@ -133,3 +139,36 @@ export async function createTestHarness(options: TestHarnessOptions = {}) {
 }
 
 export type TestHarness = Awaited<ReturnType<typeof createTestHarness>>;
+
+/** The steps of an authenticator app against a harness: codes computed from the secret with `otpauth`. */
+const stepMs = 30_000;
+
+export function mfaKit(harness: () => TestHarness, dialect: string) {
+  let counter = 0;
+  const h = () => harness();
+  const uniqueEmail = (label: string) => `${label}-${++counter}-${dialect}@example.com`;
+  /** The code an authenticator app shows now (or `steps` steps from now). */
+  const codeNow = (secret: string, steps = 0) =>
+    totpCodeAt(secret, new Date(h().clock.now().getTime() + steps * stepMs));
+  /** Moves the manual clock to the start of the next time step, so the next code is unused. */
+  const nextStep = () => h().clock.set(new Date((Math.floor(h().clock.now().getTime() / stepMs) + 1) * stepMs + 1000));
+
+  /** A signed-in user with MFA on: its secret, recovery codes and a caller. */
+  async function enabledUser(label = 'mfa') {
+    const created = await h().createUser({ email: uniqueEmail(label) });
+    const account = { ...(await h().loginAs(created)), user: created.user };
+    const { secret, otpauthUrl } = await account.caller.mfa.setup({ password: account.password });
+    const { recoveryCodes } = await account.caller.mfa.enable({ code: codeNow(secret) });
+    nextStep();
+    return { ...account, secret, otpauthUrl, recoveryCodes };
+  }
+
+  /** The mfaToken a right password earns. */
+  async function mfaTokenOf(email: string, password: string): Promise<string> {
+    const answer = await h().caller().auth.login({ email, password });
+    if (!('mfaRequired' in answer)) throw new Error('expected mfaRequired');
+    return answer.mfaToken;
+  }
+
+  return { uniqueEmail, codeNow, nextStep, enabledUser, mfaTokenOf };
+}

@@ -10,7 +10,13 @@ import { isAuthError } from './errors.js';
 import { openOrm } from './orm.js';
 import { createRepositories } from './repositories/index.js';
 import { hashSecretToken } from './secrets.js';
-import { authErrorCodeOf as codeOf, createTestCore, type TestCore, testDialects } from './testing/index.js';
+import {
+  authErrorCodeOf as codeOf,
+  createTestCore,
+  passwordLoginOnly,
+  type TestCore,
+  testDialects,
+} from './testing/index.js';
 
 const password = 'plum-orbit-cascade';
 const hour = 3_600_000;
@@ -18,7 +24,10 @@ const day = 24 * hour;
 
 describe.each(await testDialects())('the auth core on %s', (dialect) => {
   let t: TestCore;
-  const services = () => t.core.forRequest();
+  const services = () => {
+    const { auth, users } = t.core.forRequest();
+    return { auth: passwordLoginOnly(auth), users };
+  };
   let counter = 0;
 
   /** The messages to `email` whose subject matches, once queued mail has gone out. */
@@ -277,7 +286,7 @@ describe.each(await testDialects())('purgeExpired on %s', (dialect) => {
   });
 
   it('keeps a logged-out access token refused until it has expired', async () => {
-    const services = () => t.core.forRequest();
+    const services = () => ({ ...t.core.forRequest(), auth: passwordLoginOnly(t.core.forRequest().auth) });
     await services().users.register({ email: 'logout@example.com', password });
     const login = await services().auth.login({ email: 'logout@example.com', password });
     const other = await services().auth.login({ email: 'logout@example.com', password });

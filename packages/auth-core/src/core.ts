@@ -12,16 +12,19 @@ import {
   defaultAccountBackoffRule,
 } from './account-backoff.js';
 import { type Clock, systemClock } from './clock.js';
+import { createDataCipher } from './encryption.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MailThrottle, unlimitedMail } from './mail/mail-throttle.js';
 import { createMailSender, type MailSender } from './mail/mailer.js';
 import { createMailComposer, createMailQueue } from './mail/outbox.js';
 import { createMailWorker, type MailOutcome } from './mail/outbox-worker.js';
+import { createSecondFactor, type SecondFactor } from './mfa/second-factor.js';
 import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
 import { type AuthService, createAuthService } from './services/auth.service.js';
+import { createMfaService, type MfaService } from './services/mfa.service.js';
 import { createSessionService, type SessionService } from './services/session.service.js';
 import { createUserService, type UserService } from './services/user.service.js';
 import type { JwtAlgorithm } from './signing-keys.js';
@@ -97,6 +100,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     clock,
   );
   const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
+  const cipher = createDataCipher([config.dataEncryptionKey]);
   /** Repositories over a unit of work of their own (forked only if a query needs one). */
   const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager);
   const mailWorker = createMailWorker({
@@ -121,16 +125,46 @@ export async function createAuthCore(options: AuthCoreOptions) {
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
     let sessionService: SessionService | undefined;
+    let mfaService: MfaService | undefined;
+    let secondFactor: SecondFactor | undefined;
+    // Built on first use, like the outbox: the authenticated read never needs it.
+    const getSecondFactor = () => {
+      secondFactor ??= createSecondFactor({ mfa: repositories.mfa, cipher, clock });
+      return secondFactor;
+    };
     // Dependencies are listed, not spread: spreading the repositories object cost a few
     // microseconds per call, a measurable share of an authenticated call (issue 6).
     return {
       get auth(): AuthService {
-        authService ??= createAuthService({ users, sessions, denylist, passwords, tokens, clock, config, backoff });
+        authService ??= createAuthService({
+          users,
+          sessions,
+          denylist,
+          passwords,
+          tokens,
+          secondFactor: getSecondFactor,
+          clock,
+          config,
+          backoff,
+        });
         return authService;
       },
       get sessions(): SessionService {
         sessionService ??= createSessionService({ sessions, clock });
         return sessionService;
+      },
+      get mfa(): MfaService {
+        mfaService ??= createMfaService({
+          users,
+          mfa: repositories.mfa,
+          transaction,
+          passwords,
+          secondFactor: getSecondFactor(),
+          cipher,
+          clock,
+          backoff,
+        });
+        return mfaService;
       },
       get users(): UserService {
         userService ??= createUserService({
@@ -141,6 +175,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
           // Read when mail is queued, so a call that queues none never builds it.
           get outbox() {
             return repositories.outbox;
+          },
+          get mfa() {
+            return repositories.mfa;
           },
           transaction,
           afterCommit,
@@ -161,7 +198,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     passwords,
     /** Per-account backoff of secret checks (services use it; exposed for tools and tests). */
     backoff,
-    /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens and finished mail, in bounded batches. */
+    /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens, MFA challenges and finished mail, in bounded batches. */
     async purgeExpired(batchSize = 1000): Promise<number> {
       const repositories = forkRepositories();
       const now = clock.now();
@@ -177,6 +214,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
             failedBefore: new Date(now.getTime() - failedMailRetentionMs),
             limit: batchSize,
           }),
+        () => repositories.mfa.purgeExpiredChallenges(now, batchSize),
       ]) {
         for (let deleted = await purge(); deleted > 0; deleted = deleted === batchSize ? await purge() : 0) {
           total += deleted;

@@ -14,6 +14,11 @@ export const authErrorCodes = [
   'TOO_MANY_ATTEMPTS',
   'ACCOUNT_DISABLED',
   'SESSION_NOT_FOUND',
+  'MFA_CODE_INVALID',
+  'MFA_TOKEN_INVALID',
+  'MFA_ALREADY_ENABLED',
+  'MFA_NOT_ENABLED',
+  'MFA_SETUP_REQUIRED',
 ] as const;
 
 export type AuthErrorCode = (typeof authErrorCodes)[number];
@@ -30,6 +35,11 @@ const defaultMessages: Record<AuthErrorCode, string> = {
   TOO_MANY_ATTEMPTS: 'Too many failed attempts for this account; try again later',
   ACCOUNT_DISABLED: 'This account is disabled',
   SESSION_NOT_FOUND: 'No such session',
+  MFA_CODE_INVALID: 'Invalid or already used code',
+  MFA_TOKEN_INVALID: 'Invalid, used or expired MFA token; log in again',
+  MFA_ALREADY_ENABLED: 'Two-factor authentication is already enabled',
+  MFA_NOT_ENABLED: 'Two-factor authentication is not enabled',
+  MFA_SETUP_REQUIRED: 'Start the two-factor setup first',
 };
 
 export class AuthError extends Error {

@@ -45,7 +45,14 @@ export {
 } from './password-policy.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
 export type { UserRecord } from './repositories/types.js';
-export type { Introspection, LoginResult, Principal, TokenPair } from './services/auth.service.js';
+export type {
+  ClientInfo,
+  Introspection,
+  LoginResult,
+  MfaRequiredResult,
+  Principal,
+  TokenPair,
+} from './services/auth.service.js';
 export type { SessionInfo } from './services/session.service.js';
 export {
   generateSigningKeyPem,

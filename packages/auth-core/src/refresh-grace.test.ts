@@ -6,7 +6,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from './repositories/index.js';
-import { authErrorCodeOf as codeOf, createTestCore, type TestCore, testDialects } from './testing/index.js';
+import {
+  authErrorCodeOf as codeOf,
+  createTestCore,
+  expectTokens,
+  type TestCore,
+  testDialects,
+} from './testing/index.js';
 
 const password = 'plum-orbit-cascade';
 const graceSeconds = 10;
@@ -29,7 +35,7 @@ describe.each(await testDialects())('the refresh grace window on %s', (dialect) 
   async function signedIn(core: TestCore = t) {
     const email = `grace${++counter}-${dialect}@example.com`;
     await core.core.forRequest().users.register({ email, password });
-    return core.core.forRequest().auth.login({ email, password });
+    return expectTokens(await core.core.forRequest().auth.login({ email, password }));
   }
 
   const refresh = (token: string, core: TestCore = t) => core.core.forRequest().auth.refresh(token);

@@ -59,6 +59,7 @@ describe('createKeywayClient against a real server', () => {
     expect(tokens.get()).toBeNull();
 
     const login = await kw.auth.login.mutate({ email, password });
+    if ('mfaRequired' in login) throw new Error('Expected a token pair');
 
     expect(tokens.get()).toEqual({ accessToken: login.accessToken, refreshToken: login.refreshToken });
     const { user } = await kw.users.me.query();

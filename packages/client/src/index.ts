@@ -12,12 +12,16 @@ export {
   emailSchema,
   loginInput,
   logoutInput,
+  mfaDisableInput,
+  mfaEnableInput,
+  mfaSetupInput,
   passwordSchema,
   refreshInput,
   registerInput,
   requestPasswordResetInput,
   resetPasswordInput,
   verifyEmailInput,
+  verifyMfaInput,
 } from '@keyway/api/schemas';
 export { TRPCClientError } from '@trpc/client';
 export {

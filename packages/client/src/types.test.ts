@@ -13,13 +13,14 @@ const kw: KeywayClient = createKeywayClient({ url: 'http://127.0.0.1:9' });
 describe('the typed client', () => {
   it('types inputs and outputs of correct calls', () => {
     expectTypeOf(kw.auth.login.mutate).parameter(0).toEqualTypeOf<{ email: string; password: string }>();
-    expectTypeOf(kw.auth.login.mutate).returns.resolves.toMatchTypeOf<{
-      accessToken: string;
-      refreshToken: string;
-      tokenType: 'Bearer';
-      expiresIn: number;
-      user: User;
-    }>();
+    type SignedIn = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number; user: User };
+    // A login answers the pair, or, for an account with MFA on, a token for the second step.
+    expectTypeOf(kw.auth.login.mutate).returns.resolves.toEqualTypeOf<
+      SignedIn | { mfaRequired: true; mfaToken: string }
+    >();
+    expectTypeOf(kw.auth.verifyMfa.mutate).parameter(0).toEqualTypeOf<{ mfaToken: string; code: string }>();
+    expectTypeOf(kw.auth.verifyMfa.mutate).returns.resolves.toEqualTypeOf<SignedIn>();
+    expectTypeOf(kw.mfa.setup.mutate).returns.resolves.toEqualTypeOf<{ secret: string; otpauthUrl: string }>();
     expectTypeOf(kw.users.me.query).returns.resolves.toEqualTypeOf<{ user: User }>();
     expectTypeOf(kw.auth.logout.mutate).toBeCallableWith({});
     expectTypeOf(kw.auth.logout.mutate).toBeCallableWith({ refreshToken: 'token' });
@@ -38,6 +39,7 @@ describe('the typed client', () => {
       id: string;
       email: string;
       emailVerified: boolean;
+      mfaEnabled: boolean;
       createdAt: string;
       updatedAt: string;
     }>();

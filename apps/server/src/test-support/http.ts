@@ -98,8 +98,13 @@ export async function register(baseUrl: string, email: string, options: CallOpti
   return dataOf<Outputs['users']['register']>(await mutation(baseUrl, 'users.register', { email, password }, options));
 }
 
-export async function login(baseUrl: string, email: string, options: CallOptions = {}) {
-  return dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', { email, password }, options));
+/** A signed-in login answer (an account without MFA): the pair and the user. */
+export type SignedIn = Exclude<Outputs['auth']['login'], { mfaRequired: true }>;
+
+export async function login(baseUrl: string, email: string, options: CallOptions = {}): Promise<SignedIn> {
+  const answer = dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', { email, password }, options));
+  if ('mfaRequired' in answer) throw new Error(`Expected a token pair for ${email}, got mfaRequired`);
+  return answer;
 }
 
 export async function registerAndLogin(baseUrl: string, email: string) {

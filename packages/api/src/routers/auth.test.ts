@@ -6,7 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHarness, rejectionOf, type TestHarness } from '../testing.js';
+import { createTestHarness, rejectionOf, signedIn, type TestHarness } from '../testing.js';
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -30,7 +30,7 @@ describe.each(await testDialects())('the auth router on %s', (dialect) => {
   describe('login', () => {
     it('returns a Bearer pair, its lifetime in seconds, and the user without any hash', async () => {
       const { email, password, user } = await h.createUser();
-      const result = await h.caller().auth.login({ email, password });
+      const result = signedIn(await h.caller().auth.login({ email, password }));
       expect(result).toEqual({
         accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         refreshToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
@@ -38,13 +38,20 @@ describe.each(await testDialects())('the auth router on %s', (dialect) => {
         expiresIn: 900,
         user,
       });
-      expect(Object.keys(result.user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'updatedAt']);
+      expect(Object.keys(result.user).sort()).toEqual([
+        'createdAt',
+        'email',
+        'emailVerified',
+        'id',
+        'mfaEnabled',
+        'updatedAt',
+      ]);
       expect((await me(result.accessToken)).user).toEqual(user);
     });
 
     it('finds the account whatever the case and surrounding spaces of the email', async () => {
       const { email, password, user } = await h.createUser({ email: `mixed-${dialect}@example.com` });
-      const result = await h.caller().auth.login({ email: `  ${email.toUpperCase()} `, password });
+      const result = signedIn(await h.caller().auth.login({ email: `  ${email.toUpperCase()} `, password }));
       expect(result.user.id).toBe(user.id);
     });
 

@@ -8,6 +8,13 @@ export const authRouter = {
     .output(schemas.loginOutput)
     .mutation(({ ctx, input }) => ctx.services.auth.login({ ...input, userAgent: ctx.userAgent, ip: ctx.clientIp })),
 
+  verifyMfa: publicProcedure
+    .input(schemas.verifyMfaInput)
+    .output(schemas.verifyMfaOutput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.verifyMfa({ ...input, userAgent: ctx.userAgent, ip: ctx.clientIp }),
+    ),
+
   refresh: publicProcedure
     .input(schemas.refreshInput)
     .output(schemas.tokenPairOutput)

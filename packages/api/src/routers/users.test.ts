@@ -42,6 +42,7 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         email,
         emailVerified: false,
+        mfaEnabled: false,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         updatedAt: expect.any(String),
       });

@@ -91,6 +91,7 @@ describe('user output', () => {
     id: 'b3f1c1a0-0000-4000-8000-000000000001',
     email: 'ada@example.com',
     emailVerified: false,
+    mfaEnabled: false,
     createdAt: new Date('2026-03-01T12:00:00Z'),
     updatedAt: new Date('2026-03-02T12:00:00Z'),
   };
@@ -104,7 +105,14 @@ describe('user output', () => {
 
   it('drops anything else, a password hash included', () => {
     const output = userResultOutput.parse({ user: { ...user, passwordHash: '$kw1$secret' } });
-    expect(Object.keys(output.user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'updatedAt']);
+    expect(Object.keys(output.user).sort()).toEqual([
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'mfaEnabled',
+      'updatedAt',
+    ]);
   });
 });
 

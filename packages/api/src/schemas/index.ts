@@ -60,6 +60,15 @@ export const requestPasswordResetInput = z.object({ email: emailSchema });
 export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: passwordSchema });
 export const verifyEmailInput = z.object({ token: tokenSchema });
 
+/** A password being checked (not chosen): only its shape, like login's. */
+const passwordCheckSchema = z.string().min(1, 'Password is required').max(1024, 'Password is too long');
+/** A TOTP code (`123456`, `123 456`) or a recovery code (`abcd-efgh-...`), bounded before any work. */
+const mfaCodeSchema = z.string().trim().min(1, 'Code is required').max(64, 'Code is too long');
+export const mfaSetupInput = z.object({ password: passwordCheckSchema });
+export const mfaEnableInput = z.object({ code: mfaCodeSchema });
+export const mfaDisableInput = z.object({ password: passwordCheckSchema, code: mfaCodeSchema });
+export const verifyMfaInput = z.object({ mfaToken: tokenSchema, code: mfaCodeSchema });
+
 /**
  * A Date sent as an ISO-8601 string. A codec rather than a transform, so the output side is
  * a schema of its own and the OpenAPI document can describe it.
@@ -73,6 +82,7 @@ export const userOutput = z.object({
   id: z.string(),
   email: z.string(),
   emailVerified: z.boolean(),
+  mfaEnabled: z.boolean(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -83,7 +93,14 @@ export const tokenPairOutput = z.object({
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int(),
 });
-export const loginOutput = tokenPairOutput.extend({ user: userOutput });
+/** A signed-in answer: the pair and the user (a login without MFA, or a completed `auth.verifyMfa`). */
+export const loginSuccessOutput = tokenPairOutput.extend({ user: userOutput });
+/** A right password of an account with MFA on: no tokens, a second step to take with `auth.verifyMfa`. */
+export const mfaRequiredOutput = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
+export const loginOutput = z.union([loginSuccessOutput, mfaRequiredOutput]);
+export const verifyMfaOutput = loginSuccessOutput;
+export const mfaSetupOutput = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const mfaEnableOutput = z.object({ recoveryCodes: z.array(z.string()) });
 export const successOutput = z.object({ success: z.literal(true) });
 /** Whether an access token is valid and unrevoked right now; nothing more about an inactive one. */
 export const introspectOutput = z.union([

@@ -13,6 +13,14 @@ export const User = defineEntity({
     emailVerified: p.boolean().default(false),
     /** Set by an operator (`admin users disable`): no login, and every token refused at once. */
     disabledAt: p.datetime().nullable(),
+    // The TOTP second factor. The secret is stored encrypted (see encryption.ts) beside the id
+    // of the key that encrypted it, and loaded only by the MFA checks. Set while pending,
+    // `mfaEnabledAt` marks it in force; `mfaLastUsedStep` is the last accepted time step, so
+    // a code works once.
+    mfaSecret: p.string().length(255).nullable().lazy(true, false),
+    mfaSecretKeyId: p.string().length(32).nullable(),
+    mfaEnabledAt: p.datetime().nullable(),
+    mfaLastUsedStep: p.integer().nullable(),
   },
 });
 

@@ -19,6 +19,8 @@ export interface ActiveUserRow {
   email: string;
   /** SQLite: 0 or 1. */
   email_verified: boolean | number;
+  /** SQLite: 0 or 1. */
+  mfa_enabled: boolean | number;
   /** SQLite: milliseconds since the epoch; PostgreSQL: a Date. */
   created_at: Date | number | string;
   updated_at: Date | number | string;
@@ -28,7 +30,8 @@ export type ActiveUserQuery = (sessionId: string, accessJti: string, now: Date) 
 
 /** Parameters appear in the text in their order, as knex's and SQLite's `?` need. */
 const sql = (param: (index: number) => string): string =>
-  'select u.id, u.email, u.email_verified, u.created_at, u.updated_at from session s ' +
+  'select u.id, u.email, u.email_verified, u.mfa_enabled_at is not null as mfa_enabled, u.created_at, u.updated_at ' +
+  'from session s ' +
   `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null and u.disabled_at is null ` +
   `and not exists (select 1 from token_denylist d where d.jti = ${param(2)}) and s.expires_at > ${param(3)}`;
 

@@ -9,17 +9,19 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
 import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-user-query.js';
+import { createMfaRepository } from './mfa-repository.js';
 import { createOutboxRepository } from './outbox.js';
 import { deleteBatch, toDate } from './rows.js';
-import type { OutboxRepository, Repositories, UserRecord } from './types.js';
+import type { MfaRepository, OutboxRepository, Repositories, UserRecord } from './types.js';
 
-const userFields = ['id', 'email', 'emailVerified', 'createdAt', 'updatedAt'] as const;
+const userFields = ['id', 'email', 'emailVerified', 'mfaEnabledAt', 'createdAt', 'updatedAt'] as const;
 
 function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord {
   return {
     id: user.id,
     email: user.email,
     emailVerified: user.emailVerified,
+    mfaEnabled: user.mfaEnabledAt != null,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
@@ -30,6 +32,7 @@ function fromUserRow(row: ActiveUserRow): UserRecord {
     id: row.id,
     email: row.email,
     emailVerified: Boolean(row.email_verified),
+    mfaEnabled: Boolean(row.mfa_enabled),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
@@ -87,8 +90,10 @@ function buildRepositories(
   transaction: Repositories['transaction'],
   afterCommit: Repositories['afterCommit'],
 ): Repositories {
-  // Made on first use: most calls (the authenticated read above all) never queue mail.
+  // Made on first use: most calls (the authenticated read above all) never queue mail, nor
+  // touch the second factor.
   let outbox: OutboxRepository | undefined;
+  let mfa: MfaRepository | undefined;
   return {
     transaction,
     afterCommit,
@@ -96,9 +101,21 @@ function buildRepositories(
       outbox ??= createOutboxRepository(em);
       return outbox;
     },
+    get mfa() {
+      mfa ??= createMfaRepository(em);
+      return mfa;
+    },
     users: {
       async create({ email, passwordHash, now }) {
-        const user = { id: randomUUID(), email, passwordHash, emailVerified: false, createdAt: now, updatedAt: now };
+        const user = {
+          id: randomUUID(),
+          email,
+          passwordHash,
+          emailVerified: false,
+          mfaEnabledAt: null,
+          createdAt: now,
+          updatedAt: now,
+        };
         try {
           // A plain insert, not persist + flush: MikroORM's flush runs inside an
           // AsyncLocalStorage, and the first one switches on Node's async hooks for the

@@ -69,6 +69,7 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         email: user.email,
         emailVerified: false,
+        mfaEnabled: false,
         createdAt: now,
         updatedAt: now,
       });

@@ -2,10 +2,14 @@
  * The narrow shapes services depend on. Repositories are the only code that touches the
  * EntityManager; services see plain records, so unit tests can hand them small fakes.
  */
+import type { EncryptedValue } from '../encryption.js';
+
 export interface UserRecord {
   id: string;
   email: string;
   emailVerified: boolean;
+  /** Whether a second factor (TOTP) is required at login. */
+  mfaEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -132,6 +136,43 @@ export interface OutboxRepository {
   purgeFinished(input: { sentBefore: Date; failedBefore: Date; limit: number }): Promise<number>;
 }
 
+/** A user's TOTP secret as stored (encrypted), and its state. */
+export interface MfaSecretRecord {
+  secret: EncryptedValue;
+  enabled: boolean;
+  /** The last time step a code was accepted for; a code of this step or an earlier one is spent. */
+  lastUsedStep: number | null;
+}
+
+/** The second factor: TOTP secrets, recovery codes and pending login challenges. */
+export interface MfaRepository {
+  findSecret(userId: string): Promise<MfaSecretRecord | null>;
+  /** Stores a pending secret, replacing a pending one; false (nothing written) when MFA is already on. */
+  setPendingSecret(input: { userId: string; secret: EncryptedValue; now: Date }): Promise<boolean>;
+  /**
+   * Turns on the pending secret that was read (compare-and-set on its ciphertext, still
+   * pending) and records the step of the code that proved it; false when it changed meanwhile.
+   */
+  enable(input: { userId: string; ciphertext: string; step: number; now: Date }): Promise<boolean>;
+  /** Replaces the user's recovery codes with these hashes. */
+  replaceRecoveryCodes(input: { userId: string; codeHashes: string[]; now: Date }): Promise<void>;
+  /** Accepts a code's time step when it is later than the last accepted one (compare-and-set). */
+  useStep(input: { userId: string; step: number }): Promise<boolean>;
+  /** Spends an unused recovery code of the user (compare-and-set); true when this caller did. */
+  useRecoveryCode(input: { userId: string; codeHash: string; now: Date }): Promise<boolean>;
+  /** Clears the secret (on or pending), the recovery codes and the pending challenges; false when MFA was not on. */
+  disable(input: { userId: string; now: Date }): Promise<boolean>;
+  createChallenge(input: { tokenHash: string; userId: string; now: Date; expiresAt: Date }): Promise<void>;
+  /**
+   * Counts one attempt against a live challenge (unused, unexpired, fewer than `maxAttempts`
+   * so far) by compare-and-set, and returns its user id; null when there is no such challenge.
+   */
+  attemptChallenge(input: { tokenHash: string; now: Date; maxAttempts: number }): Promise<string | null>;
+  /** Marks a live challenge used; true when this caller did. */
+  consumeChallenge(input: { tokenHash: string; now: Date }): Promise<boolean>;
+  purgeExpiredChallenges(now: Date, limit: number): Promise<number>;
+}
+
 export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
@@ -143,6 +184,7 @@ export interface Repositories {
    * commits (never when it rolls back), at once outside a transaction.
    */
   afterCommit(callback: () => void): void;
+  mfa: MfaRepository;
   /**
    * Runs `work` on repositories bound to one database transaction: every write through `tx`
    * commits when `work` resolves and is rolled back when it throws. `tx.transaction(...)`

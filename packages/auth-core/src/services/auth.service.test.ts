@@ -2,15 +2,18 @@
  * The auth service's own logic, on in-memory repositories. What needs a real database
  * (atomic rotation under concurrency, persistence) is in core.test.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
+import { createDataCipher } from '../encryption.js';
 import { isAuthError } from '../errors.js';
+import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
-import { authErrorCodeOf as codeOf } from '../testing/index.js';
+import { authErrorCodeOf as codeOf, type PasswordLoginAuthService, passwordLoginOnly } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner, type TokenSigner } from '../tokens.js';
-import { type AuthService, createAuthService } from './auth.service.js';
+import { createAuthService } from './auth.service.js';
 
 const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400, refreshReuseGraceSeconds: 10 };
 const password = 'plum-orbit-cascade';
@@ -19,12 +22,19 @@ let hasher: PasswordHasher;
 let clock: ReturnType<typeof createManualClock>;
 let repositories: MemoryRepositories;
 let tokens: TokenSigner;
-let auth: AuthService;
+let auth: PasswordLoginAuthService;
 let dummyChecks: number;
 
 function serviceWith(passwords: PasswordHasher) {
   const backoff = createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock);
-  return createAuthService({ ...repositories, passwords, tokens, clock, config, backoff });
+  const secondFactor = createSecondFactor({
+    mfa: repositories.mfa,
+    cipher: createDataCipher([randomBytes(32)]),
+    clock,
+  });
+  return passwordLoginOnly(
+    createAuthService({ ...repositories, passwords, tokens, secondFactor: () => secondFactor, clock, config, backoff }),
+  );
 }
 
 async function createUser(email = 'ada@example.com', cost?: number) {

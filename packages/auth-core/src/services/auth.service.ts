@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
+import { type SecondFactor, wrongCodeError } from '../mfa/second-factor.js';
 import type { PasswordHasher } from '../passwords.js';
 import type {
   DenylistRepository,
@@ -31,6 +32,19 @@ export interface LoginResult extends TokenPair {
 /** What `introspect` tells another service about an access token. */
 export type Introspection = { active: false } | { active: true; sub: string; sid: string; exp: number };
 
+/** The answer to a right password of an account with MFA on: no tokens yet, a second step to take. */
+export interface MfaRequiredResult {
+  mfaRequired: true;
+  /** Good for one `verifyMfa`, a few minutes and a few codes; never an access or refresh token. */
+  mfaToken: string;
+}
+
+/** Where a sign-in comes from, recorded on its session. */
+export interface ClientInfo {
+  userAgent?: string | null;
+  ip?: string | null;
+}
+
 /** Who an authenticated call is made by, and with which access token. */
 export interface Principal {
   userId: string;
@@ -47,6 +61,8 @@ export interface AuthServiceDependencies {
   denylist: DenylistRepository;
   passwords: PasswordHasher;
   tokens: TokenSigner;
+  /** Called only by the two login steps, so the authenticated check never builds it. */
+  secondFactor: () => SecondFactor;
   clock: Clock;
   config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
   backoff: AccountBackoff;
@@ -58,6 +74,7 @@ export function createAuthService({
   denylist,
   passwords,
   tokens,
+  secondFactor,
   clock,
   config,
   backoff,
@@ -105,13 +122,30 @@ export function createAuthService({
     };
   }
 
+  /** A new login session for the user, and its first token pair. */
+  async function startSession(user: UserRecord, client: ClientInfo): Promise<LoginResult> {
+    const now = clock.now();
+    const sessionId = randomUUID();
+    const refreshJti = randomUUID();
+    const expiresAt = new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
+    await sessions.create({
+      id: sessionId,
+      userId: user.id,
+      refreshJti,
+      now,
+      expiresAt,
+      userAgent: client.userAgent?.slice(0, 512) ?? null,
+      ip: client.ip?.slice(0, 64) ?? null,
+    });
+    return { ...issuePair(user.id, sessionId, refreshJti, expiresAt), user };
+  }
+
   return {
-    async login(input: {
-      email: string;
-      password: string;
-      userAgent?: string | null;
-      ip?: string | null;
-    }): Promise<LoginResult> {
+    /**
+     * Checks the password. With MFA on, a right password earns only an `mfaToken` for
+     * `verifyMfa`: no session exists until the second factor is proved.
+     */
+    async login(input: { email: string; password: string } & ClientInfo): Promise<LoginResult | MfaRequiredResult> {
       // One read either way, and unknown accounts cost one bcrypt too, so timing does not
       // tell them apart; both are behind the account's backoff, checked first.
       const found: { credentials?: Awaited<ReturnType<typeof users.findCredentials>> } = {};
@@ -126,25 +160,31 @@ export function createAuthService({
       // Said only to whoever knows the password, so it tells an attacker nothing new.
       if (credentials.disabled) throw new AuthError('ACCOUNT_DISABLED');
       const { user, passwordHash: storedHash } = credentials;
-      await backoff.clear(input.email);
 
-      const now = clock.now();
       if (passwords.needsRehash(storedHash)) {
-        await users.updatePasswordHash(user.id, await passwords.hash(input.password), now);
+        await users.updatePasswordHash(user.id, await passwords.hash(input.password), clock.now());
       }
-      const sessionId = randomUUID();
-      const refreshJti = randomUUID();
-      const expiresAt = new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000);
-      await sessions.create({
-        id: sessionId,
-        userId: user.id,
-        refreshJti,
-        now,
-        expiresAt,
-        userAgent: input.userAgent?.slice(0, 512) ?? null,
-        ip: input.ip?.slice(0, 64) ?? null,
-      });
-      return { ...issuePair(user.id, sessionId, refreshJti, expiresAt), user };
+      // A right password that still needs its second factor is no sign-in: the backoff stays,
+      // so a stolen password cannot be used to reset the count of wrong codes.
+      if (user.mfaEnabled) return { mfaRequired: true, mfaToken: await secondFactor().startChallenge(user.id) };
+      await backoff.clear(input.email);
+      return startSession(user, input);
+    },
+
+    /**
+     * The second step of a login with MFA on: the `mfaToken` and a TOTP or recovery code.
+     * Every attempt counts against the token; a right code spends it and starts the session.
+     */
+    async verifyMfa(input: { mfaToken: string; code: string } & ClientInfo): Promise<LoginResult> {
+      const factor = secondFactor();
+      const { userId, tokenHash } = await factor.attemptChallenge(input.mfaToken);
+      const user = await users.findById(userId);
+      if (!user?.mfaEnabled) throw new AuthError('MFA_TOKEN_INVALID');
+      // Wrong codes count toward the same per-account backoff as wrong passwords.
+      if (!(await backoff.guard(user.email, () => factor.verifyCode(userId, input.code)))) throw wrongCodeError();
+      await factor.completeChallenge(tokenHash);
+      await backoff.clear(user.email);
+      return startSession(user, input);
     },
 
     /**

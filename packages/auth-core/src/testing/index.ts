@@ -2,12 +2,14 @@
  * The shared test harness of Keyway's packages: real databases, a real SMTP mailbox, and a
  * configured core on top. Other packages build their harnesses on this one.
  */
+import { Secret, TOTP } from 'otpauth';
 import { createManualClock } from '../clock.js';
 import { type AuthCoreConfig, createAuthCore } from '../core.js';
 import { type AuthErrorCode, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Dialect, migrate, openOrm } from '../orm.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
+import type { AuthService, LoginResult, MfaRequiredResult } from '../services/auth.service.js';
 import { createTestDatabase } from './database.js';
 import { createTestMailbox } from './mailbox.js';
 
@@ -36,6 +38,29 @@ export async function authErrorCodeOf(promise: Promise<unknown>): Promise<AuthEr
   );
   if (!isAuthError(error)) throw error;
   return error.code;
+}
+
+/** A login answer's tokens; throws when the account asked for its second factor instead. */
+export function expectTokens(answer: LoginResult | MfaRequiredResult): LoginResult {
+  if ('mfaRequired' in answer) throw new Error('Expected a token pair, got mfaRequired');
+  return answer;
+}
+
+export type PasswordLoginAuthService = Omit<AuthService, 'login'> & {
+  login(input: Parameters<AuthService['login']>[0]): Promise<LoginResult>;
+};
+
+/** The auth service with `login` answering tokens only: for tests of accounts without MFA. */
+export function passwordLoginOnly(service: AuthService): PasswordLoginAuthService {
+  return { ...service, login: async (input) => expectTokens(await service.login(input)) };
+}
+
+/**
+ * The TOTP code of a base32 secret at a time, from `otpauth` directly (the reference
+ * implementation; the code under test is mfa/totp.ts), as an authenticator app would show it.
+ */
+export function totpCodeAt(secret: string, at: Date): string {
+  return TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: at.getTime() });
 }
 
 /** A fixed data-encryption key (32 bytes, base64url) for tests. */

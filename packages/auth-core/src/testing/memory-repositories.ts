@@ -6,6 +6,7 @@
  */
 import { AuthError } from '../errors.js';
 import type { EmailTokenPurpose, Repositories, UserRecord } from '../repositories/types.js';
+import { createMemoryMfaRepository } from './memory-mfa-repository.js';
 
 export interface MemorySession {
   id: string;
@@ -69,7 +70,8 @@ export function createMemoryRepositories() {
   };
 
   /** Every map of stored rows: what a transaction snapshots and restores on failure. */
-  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens, outbox];
+  const memoryMfa = createMemoryMfaRepository(users);
+  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens, outbox, ...memoryMfa.tables];
   let inTransaction = false;
   let committed: (() => void)[] = [];
 
@@ -111,6 +113,8 @@ export function createMemoryRepositories() {
       else callback();
     },
 
+    mfa: memoryMfa.mfa,
+
     users: {
       async create({ email, passwordHash, now }) {
         if ([...users.values()].some((user) => user.email === email)) throw new AuthError('EMAIL_TAKEN');
@@ -119,6 +123,7 @@ export function createMemoryRepositories() {
           email,
           passwordHash,
           emailVerified: false,
+          mfaEnabled: false,
           createdAt: now,
           updatedAt: now,
         };

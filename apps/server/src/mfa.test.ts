@@ -1,0 +1,132 @@
+/**
+ * The second factor over real HTTP, on SQLite and PostgreSQL: turned on with plain JSON
+ * calls, then a login that answers `mfaRequired`, finished by `auth.verifyMfa` with a code
+ * the test computes from the secret. The server runs on a manual clock, so each step's code
+ * is fresh when the test wants it.
+ */
+import { createManualClock } from '@keyway/auth-core';
+import { testDialects, totpCodeAt } from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataOf, errorOf, login, mutation, type Outputs, password, query, register } from './test-support/http.js';
+import { startTestServer, type TestServer } from './testing.js';
+
+describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
+  let t: TestServer;
+  const clock = createManualClock(new Date('2026-06-01T10:00:05Z'));
+  const code = (secret: string) => totpCodeAt(secret, clock.now());
+  beforeAll(async () => {
+    t = await startTestServer({ dialect, clock });
+  });
+  afterAll(() => t.stop());
+
+  it('turns MFA on, then signs in in two steps; the mfaToken is no bearer token', async () => {
+    const email = `mfa-http-${dialect}@example.com`;
+    await register(t.url, email);
+    const first = await login(t.url, email);
+    const bearer = { token: first.accessToken };
+
+    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
+    const enabled = dataOf<Outputs['mfa']['enable']>(
+      await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer),
+    );
+    expect(enabled.recoveryCodes).toHaveLength(10);
+    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    expect(me.user.mfaEnabled).toBe(true);
+
+    clock.advance(30_000);
+    const answer = await mutation(t.url, 'auth.login', { email, password });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    const challenge = dataOf<Outputs['auth']['login']>(answer);
+    expect(challenge).toEqual({ mfaRequired: true, mfaToken: expect.any(String) });
+    expect(answer.text).not.toMatch(/accessToken|refreshToken/);
+    if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
+
+    // Not a bearer token, not a refresh token.
+    expect((await query(t.url, 'users.me', undefined, { token: challenge.mfaToken })).status).toBe(401);
+    expect((await mutation(t.url, 'auth.refresh', { refreshToken: challenge.mfaToken })).status).toBe(401);
+
+    const wrong = await mutation(t.url, 'auth.verifyMfa', {
+      mfaToken: challenge.mfaToken,
+      code: code(setup.secret) === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(400);
+    expect(errorOf(wrong).data.fieldErrors?.code).toHaveLength(1);
+
+    const verified = await mutation(t.url, 'auth.verifyMfa', {
+      mfaToken: challenge.mfaToken,
+      code: code(setup.secret),
+    });
+    const session = dataOf<Outputs['auth']['verifyMfa']>(verified);
+    expect(session).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email, mfaEnabled: true } });
+    expect(verified.headers.get('cache-control')).toBe('no-store');
+    const after = dataOf<Outputs['users']['me']>(
+      await query(t.url, 'users.me', undefined, { token: session.accessToken }),
+    );
+    expect(after.user.email).toBe(email);
+
+    // The same code again, on a new login: already used in its step.
+    const again = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    if (!('mfaRequired' in again)) throw new Error('expected mfaRequired');
+    const replay = await mutation(t.url, 'auth.verifyMfa', { mfaToken: again.mfaToken, code: code(setup.secret) });
+    expect(replay.status).toBe(400);
+
+    // No secret in the database.
+    const rows = await t.orm.em.getConnection().execute('select * from "user"');
+    expect(JSON.stringify(rows)).not.toContain(setup.secret);
+  });
+
+  it('answers malformed calls of the new procedures with 400, never 500', async () => {
+    for (const body of [
+      '{"mfaToken":',
+      '[]',
+      '{"mfaToken":"x","code":"1".repeat}',
+      JSON.stringify({ code: 'x'.repeat(60_000) }),
+    ]) {
+      const reply = await fetch(`${t.url}/trpc/auth.verifyMfa`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(reply.status, body.slice(0, 40)).toBe(400);
+    }
+    expect((await mutation(t.url, 'mfa.setup', { password })).status).toBe(401);
+  });
+});
+
+describe.each(await testDialects())('MFA behind the per-account backoff over HTTP on %s', (dialect) => {
+  let t: TestServer;
+  const clock = createManualClock(new Date('2026-06-01T10:00:05Z'));
+  const code = (secret: string) => totpCodeAt(secret, clock.now());
+  const wrong = (secret: string) => (code(secret) === '000000' ? '111111' : '000000');
+  beforeAll(async () => {
+    t = await startTestServer({ dialect, clock, env: { LOGIN_BACKOFF_AFTER: '2', LOGIN_BACKOFF_MAX: '1m' } });
+  });
+  afterAll(() => t.stop());
+
+  it('answers 429 with Retry-After to codes and passwords once wrong ones reach the limit', async () => {
+    const email = `mfa-backoff-${dialect}@example.com`;
+    await register(t.url, email);
+    const bearer = { token: (await login(t.url, email)).accessToken };
+    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
+    dataOf(await mutation(t.url, 'mfa.enable', { code: code(secret) }, bearer));
+    clock.advance(30_000);
+
+    const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
+    const verify = (value: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
+    expect((await verify(wrong(secret))).status).toBe(400);
+    expect((await verify(wrong(secret))).status).toBe(400);
+    const refused = await verify(code(secret));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(errorOf(refused).data).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfter: 1 });
+    // The account's other secret checks are refused too, before the secret is read.
+    const disable = await mutation(t.url, 'mfa.disable', { password, code: code(secret) }, bearer);
+    expect(disable.status).toBe(429);
+
+    clock.advance(1000);
+    const session = dataOf<Outputs['auth']['verifyMfa']>(await verify(code(secret)));
+    expect(session.user.email).toBe(email);
+  });
+});
