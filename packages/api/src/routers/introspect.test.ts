@@ -4,7 +4,7 @@
  */
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHarness, rejectionOf, type TestHarness } from '../testing.js';
+import { createTestHarness, rejectionOf, signedIn, type TestHarness } from '../testing.js';
 
 describe.each(await testDialects())('auth.introspect on %s', (dialect) => {
   let h: TestHarness;
@@ -34,7 +34,7 @@ describe.each(await testDialects())('auth.introspect on %s', (dialect) => {
     expect(await introspect(first.session.accessToken)).toEqual({ active: false });
 
     const second = await h.loginAs();
-    const sibling = await h.caller().auth.login({ email: second.email, password: second.password });
+    const sibling = signedIn(await h.caller().auth.login({ email: second.email, password: second.password }));
     await second.caller.auth.logoutAll();
     expect(await introspect(sibling.accessToken)).toEqual({ active: false });
   });

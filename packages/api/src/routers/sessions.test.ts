@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHarness, rejectionOf, type TestHarness } from '../testing.js';
+import { createTestHarness, rejectionOf, signedIn, type TestHarness } from '../testing.js';
 
 const laptop = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0', clientIp: '203.0.113.7' };
 const phone = { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1', clientIp: '198.51.100.23' };
@@ -25,9 +25,9 @@ describe.each(await testDialects())('the sessions router on %s', (dialect) => {
   /** One account signed in on two devices, the phone a minute after the laptop. */
   async function twoDevices() {
     const { email, password } = await h.createUser();
-    const onLaptop = await h.caller(laptop).auth.login({ email, password });
+    const onLaptop = signedIn(await h.caller(laptop).auth.login({ email, password }));
     h.clock.advance(60_000);
-    const onPhone = await h.caller(phone).auth.login({ email, password });
+    const onPhone = signedIn(await h.caller(phone).auth.login({ email, password }));
     return { email, password, laptop: onLaptop, phone: onPhone };
   }
 
@@ -69,7 +69,7 @@ describe.each(await testDialects())('the sessions router on %s', (dialect) => {
 
       // Past the laptop session's absolute expiry, signed in again a little before it.
       h.clock.advance(h.config.refreshTokenTtlSeconds * 1000 - 120_000);
-      const later = await h.caller().auth.login({ email: devices.email, password: devices.password });
+      const later = signedIn(await h.caller().auth.login({ email: devices.email, password: devices.password }));
       h.clock.advance(120_000);
       const live = (await as(later.accessToken).sessions.list()).sessions.map((session) => session.id);
       expect(live).toEqual([sessionIdOf(later.accessToken)]);
@@ -160,7 +160,7 @@ describe.each(await testDialects())('the sessions router on %s', (dialect) => {
   describe('revokeOthers', () => {
     it('ends every other live session of the caller and says how many', async () => {
       const devices = await twoDevices();
-      const third = await h.caller().auth.login({ email: devices.email, password: devices.password });
+      const third = signedIn(await h.caller().auth.login({ email: devices.email, password: devices.password }));
       const stranger = await h.loginAs();
 
       const result = await as(devices.laptop.accessToken).sessions.revokeOthers();

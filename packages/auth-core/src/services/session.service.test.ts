@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authErrorCodeOf as codeOf, createTestCore, type TestCore, testDialects } from '../testing/index.js';
+import {
+  authErrorCodeOf as codeOf,
+  createTestCore,
+  expectTokens,
+  type TestCore,
+  testDialects,
+} from '../testing/index.js';
 
 const password = 'plum-orbit-cascade';
 
@@ -26,7 +32,9 @@ describe.each(await testDialects())('the session service on %s', (dialect) => {
     const principals = [];
     for (let n = 0; n < devices; n++) {
       t.clock.advance(1000);
-      const pair = await services().auth.login({ email, password, userAgent: `agent ${n}`, ip: `192.0.2.${n}` });
+      const pair = expectTokens(
+        await services().auth.login({ email, password, userAgent: `agent ${n}`, ip: `192.0.2.${n}` }),
+      );
       principals.push({ ...(await services().auth.authenticate(pair.accessToken)), accessToken: pair.accessToken });
     }
     return principals;

@@ -3,6 +3,7 @@ import { Migration20261124021354 } from './Migration20261124021354.js';
 import { Migration20261129030321 } from './Migration20261129030321.js';
 import { Migration20261129031342 } from './Migration20261129031342.js';
 import { Migration20261129034539 } from './Migration20261129034539.js';
+import { Migration20261129042924 } from './Migration20261129042924.js';
 
 /** Every SQLite migration, oldest first. Generated files, listed here so builds carry them. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261129030321', class: Migration20261129030321 },
   { name: 'Migration20261129031342', class: Migration20261129031342 },
   { name: 'Migration20261129034539', class: Migration20261129034539 },
+  { name: 'Migration20261129042924', class: Migration20261129042924 },
 ];
