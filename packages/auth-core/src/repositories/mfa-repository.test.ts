@@ -75,7 +75,7 @@ describe.each(await testDialects())('the MFA repository on %s', (dialect) => {
       userAgent: null,
       ip: null,
     });
-    expect(await sessions.findActiveUser({ sessionId, accessJti: randomUUID() })).toMatchObject({
+    expect(await sessions.findActiveUser({ sessionId, accessJti: randomUUID(), now })).toMatchObject({
       id: user.id,
       mfaEnabled: true,
     });
