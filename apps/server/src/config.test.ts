@@ -130,6 +130,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the session cookie settings: Secure by default except in development', () => {
+    expect(load({}).sessionCookie).toEqual({ name: 'keyway_refresh', sameSite: 'Strict', secure: false });
+    expect(load({ NODE_ENV: 'test' }).sessionCookie.secure).toBe(true);
+    expect(
+      load({ SESSION_COOKIE_NAME: 'sid', SESSION_COOKIE_SAMESITE: 'lax', SESSION_COOKIE_SECURE: 'true' }).sessionCookie,
+    ).toEqual({ name: 'sid', sameSite: 'Lax', secure: true });
+    expect(refusal({ SESSION_COOKIE_SAMESITE: 'None' }).message).toMatch(/^SESSION_COOKIE_SAMESITE /);
+    expect(refusal({ SESSION_COOKIE_NAME: 'a b;c' }).message).toMatch(/^SESSION_COOKIE_NAME /);
+  });
+
   it('turns the refresh grace window off with 0s, and refuses a negative one', () => {
     expect(load({ REFRESH_REUSE_GRACE: '0s' }).refreshReuseGraceSeconds).toBe(0);
     expect(refusal({ REFRESH_REUSE_GRACE: '-5s' }).message).toMatch(/^REFRESH_REUSE_GRACE /);

@@ -65,6 +65,8 @@ export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>,
   loginBackoff: AccountBackoffRule;
   trustProxy: boolean;
   corsOrigins: string[];
+  /** The HttpOnly refresh cookie of browser sessions. */
+  sessionCookie: { name: string; sameSite: 'Strict' | 'Lax'; secure: boolean };
   webPort: number;
   logLevel: (typeof logLevels)[number];
   purgeIntervalSeconds: number;
@@ -271,6 +273,22 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
       throw new ConfigError('CORS_ORIGINS', `has an invalid origin "${origin}"`);
     });
 
+  const sessionCookieName = env.SESSION_COOKIE_NAME || 'keyway_refresh';
+  // A cookie name is an RFC 6265 token: no separators, spaces or control characters.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(sessionCookieName)) {
+    throw new ConfigError('SESSION_COOKIE_NAME', `must be 1-64 cookie-name characters, got "${sessionCookieName}"`);
+  }
+  const sameSiteRaw = (env.SESSION_COOKIE_SAMESITE || 'Strict').toLowerCase();
+  if (sameSiteRaw !== 'strict' && sameSiteRaw !== 'lax') {
+    throw new ConfigError('SESSION_COOKIE_SAMESITE', `must be Strict or Lax, got "${env.SESSION_COOKIE_SAMESITE}"`);
+  }
+  const sessionCookie = {
+    name: sessionCookieName,
+    sameSite: sameSiteRaw === 'lax' ? ('Lax' as const) : ('Strict' as const),
+    // Plain http://localhost in development; everywhere else the cookie travels over TLS only.
+    secure: readBoolean(env, 'SESSION_COOKIE_SECURE', nodeEnv !== 'development'),
+  };
+
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
     throw new ConfigError('METRICS_TOKEN', 'must be 16 to 256 printable characters without spaces');
@@ -308,6 +326,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     mailAccountLimit: readRule(env, 'MAIL_ACCOUNT_LIMIT', defaultMailAccountRule),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     corsOrigins,
+    sessionCookie,
     webPort,
     logLevel,
     purgeIntervalSeconds: readDuration(env, 'PURGE_INTERVAL', '10m'),

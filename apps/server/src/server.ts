@@ -8,12 +8,14 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import {
   appRouter,
+  bearerOnlyTransport,
   createBackoffCounter,
   createContextFactory,
   createMailThrottle,
   createRateLimiter,
   type RateLimitStore,
   retryAfterOf,
+  type SessionTransport,
 } from '@keyway/api';
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
 import type { TRPCError } from '@trpc/server';
@@ -24,6 +26,7 @@ import { createJwksRoute } from './jwks-route.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
+import { createSessionCookies } from './session-cookie.js';
 import { createFastPath } from './trpc-fast-path.js';
 
 export const maxBodyBytes = 64 * 1024;
@@ -153,6 +156,9 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     keyPrefix: config.rateLimitPrefix,
   });
   const allowedOrigins = new Set(config.corsOrigins);
+  const sessionCookies = createSessionCookies(config.sessionCookie, allowedOrigins);
+  /** The browser-session transport of a request to a procedure that uses the refresh cookie. */
+  const sessionTransports = new WeakMap<IncomingMessage, SessionTransport>();
 
   /** Unexpected errors are logged with the request id; the caller sees only a generic message. */
   function logProcedureError(error: TRPCError, path: string, request: IncomingMessage): void {
@@ -171,6 +177,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     trustProxy: config.trustProxy,
     requestIdOf: (request) => requestIds.get(request) ?? randomUUID(),
     observer: metrics?.observer,
+    sessionOf: (request) => sessionTransports.get(request) ?? bearerOnlyTransport,
   });
   const fastPath = createFastPath({
     router: appRouter,
@@ -234,6 +241,8 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       response.setHeader('Access-Control-Allow-Origin', origin);
       // Without this a browser app cannot read them (support tickets quote the request id).
       response.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+      // Browser sessions send the refresh cookie (credentials: 'include').
+      response.setHeader('Access-Control-Allow-Credentials', 'true');
     }
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     // 'close' rather than 'finish': a request whose client went away still gets its one line.
@@ -264,7 +273,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Request-Id, trpc-accept',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Request-Id, X-Keyway-Session, trpc-accept',
         'Access-Control-Max-Age': '600',
       });
       response.end();
@@ -298,6 +307,16 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
         });
         return;
       }
+      const procedures = path.slice('/trpc/'.length).split(',');
+      const refusal = sessionCookies.refusal(request, procedures);
+      if (refusal) {
+        // Before any body is read or procedure runs: nothing changes.
+        sendJson(response, 403, {
+          error: { message: refusal, code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } },
+        });
+        return;
+      }
+      if (sessionCookies.uses(procedures)) sessionTransports.set(request, sessionCookies.transport(request, response));
       const query = request.url?.indexOf('?') ?? -1;
       const search = query === -1 ? '' : (request.url ?? '').slice(query + 1);
       if (!fastPath(request, response, path.slice('/trpc/'.length), search)) trpcHandler(request, response);

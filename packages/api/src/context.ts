@@ -7,6 +7,7 @@ import type { AuthCore } from '@keyway/auth-core';
 import type { CallObserver } from './call-observer.js';
 import { canonicalAddress } from './client-address.js';
 import type { RateLimiter } from './rate-limit.js';
+import { bearerOnlyTransport, type SessionTransport } from './session-transport.js';
 
 export interface ContextOptions {
   core: AuthCore;
@@ -18,6 +19,8 @@ export interface ContextOptions {
   requestId?: string;
   /** Told the outcome of every procedure call (the server's metrics). */
   observer?: CallObserver | null;
+  /** The refresh cookie of browser sessions, when the transport offers one. */
+  session?: SessionTransport;
 }
 
 export function createContextInner(options: ContextOptions) {
@@ -29,6 +32,7 @@ export function createContextInner(options: ContextOptions) {
     userAgent: options.userAgent ?? null,
     requestId: options.requestId ?? null,
     observer: options.observer ?? null,
+    session: options.session ?? bearerOnlyTransport,
   };
 }
 
@@ -64,6 +68,8 @@ export function createContextFactory(options: {
   trustProxy: boolean;
   requestIdOf: (request: IncomingMessage) => string;
   observer?: CallObserver | null;
+  /** The request's browser-session transport (its refresh cookie and the cookie to answer with). */
+  sessionOf?: (request: IncomingMessage) => SessionTransport;
 }) {
   return ({ req }: { req: IncomingMessage }) =>
     createContextInner({
@@ -74,5 +80,6 @@ export function createContextFactory(options: {
       userAgent: req.headers['user-agent'] ?? null,
       requestId: options.requestIdOf(req),
       observer: options.observer,
+      session: options.sessionOf?.(req),
     });
 }

@@ -25,4 +25,5 @@ export {
   type RateLimitStore,
 } from './rate-limit.js';
 export { type AppRouter, appRouter } from './router.js';
+export { bearerOnlyTransport, type SessionTransport } from './session-transport.js';
 export { createCallerFactory, type Meta } from './trpc.js';

@@ -18,12 +18,18 @@ import { rateLimitKeyOf } from './client-address.js';
 import type { Context } from './context.js';
 import { retryAfterOf, toTrpcError } from './errors.js';
 import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
+import { applySessionCookie } from './session-transport.js';
 
 /** Which rate-limit rule a procedure is counted under (contract section 7). */
 export interface Meta {
   rateLimit?: 'login' | 'register' | 'reset' | 'introspect' | 'default';
   /** Set by `protectedProcedure` (a bearer token is required); the OpenAPI document reads it. */
   authenticated?: boolean;
+  /**
+   * Browser sessions (session-transport.ts): `issue` puts the answer's refresh token in the
+   * HttpOnly cookie in cookie mode, `clear` clears that cookie.
+   */
+  session?: 'issue' | 'clear';
 }
 
 /**
@@ -130,6 +136,11 @@ async function guard<Result extends { ok: true } | { ok: false; error: TRPCError
     else if (failure.code !== 'UNAUTHORIZED') await limiter.refund('loginAccount', accountKey);
   }
   if (failure) throw failure;
+  const { meta, ctx } = options;
+  if (meta?.session && result?.ok && 'data' in result) {
+    const data = applySessionCookie(meta.session, ctx.session, result.data, ctx.core.clock.now());
+    return { ...result, data };
+  }
   return result as Result;
 }
 

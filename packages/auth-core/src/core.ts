@@ -196,6 +196,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     forRequest,
     tokens,
     passwords,
+    clock,
     /** Per-account backoff of secret checks (services use it; exposed for tools and tests). */
     backoff,
     /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens, MFA challenges and finished mail, in bounded batches. */

@@ -1,9 +1,18 @@
+import { TRPCError } from '@trpc/server';
 import * as schemas from '../schemas/index.js';
 import { protectedProcedure, publicProcedure } from '../trpc.js';
 
+/** A refresh with neither a token in its input nor (in cookie mode) the refresh cookie. */
+const missingRefreshToken = () => {
+  const message = 'Refresh token is required';
+  // Answered like a validation failure: BAD_REQUEST with the field's message.
+  const cause = Object.assign(new Error(message), { fieldErrors: { refreshToken: [message] } });
+  return new TRPCError({ code: 'BAD_REQUEST', message: `refreshToken: ${message}`, cause });
+};
+
 export const authRouter = {
   login: publicProcedure
-    .meta({ rateLimit: 'login' })
+    .meta({ rateLimit: 'login', session: 'issue' })
     .input(schemas.loginInput)
     .output(schemas.loginOutput)
     .mutation(({ ctx, input }) => ctx.services.auth.login({ ...input, userAgent: ctx.userAgent, ip: ctx.clientIp })),
@@ -16,9 +25,14 @@ export const authRouter = {
     ),
 
   refresh: publicProcedure
+    .meta({ session: 'issue' })
     .input(schemas.refreshInput)
     .output(schemas.tokenPairOutput)
-    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refreshToken)),
+    .mutation(({ ctx, input }) => {
+      const refreshToken = input?.refreshToken ?? ctx.session.refreshCookie;
+      if (refreshToken === null) throw missingRefreshToken();
+      return ctx.services.auth.refresh(refreshToken);
+    }),
 
   /** For other services: is this access token valid and unrevoked right now? */
   introspect: publicProcedure
@@ -28,6 +42,7 @@ export const authRouter = {
     .query(({ ctx, input }) => ctx.services.auth.introspect(input.token)),
 
   logout: protectedProcedure
+    .meta({ session: 'clear' })
     .input(schemas.logoutInput)
     .output(schemas.successOutput)
     .mutation(async ({ ctx, input }) => {
@@ -35,8 +50,11 @@ export const authRouter = {
       return { success: true as const };
     }),
 
-  logoutAll: protectedProcedure.output(schemas.successOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.principal);
-    return { success: true as const };
-  }),
+  logoutAll: protectedProcedure
+    .meta({ session: 'clear' })
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx }) => {
+      await ctx.services.auth.logoutAll(ctx.principal);
+      return { success: true as const };
+    }),
 };

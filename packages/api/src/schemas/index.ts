@@ -49,7 +49,8 @@ export const credentialsInput = z.object({ email: emailSchema, password: passwor
 export const registerInput = credentialsInput;
 /** Login checks only the shape: the policy applies to new passwords, not to existing ones. */
 export const loginInput = z.object({ email: emailSchema, password: enteredPassword('Password is required') });
-export const refreshInput = z.object({ refreshToken: tokenSchema });
+/** Without a refresh token (or input at all), a cookie-mode call uses the refresh cookie. */
+export const refreshInput = z.object({ refreshToken: tokenSchema.optional() }).optional();
 export const introspectInput = z.object({ token: tokenSchema });
 export const logoutInput = z.object({ refreshToken: tokenSchema.optional() }).optional();
 export const changePasswordInput = z.object({

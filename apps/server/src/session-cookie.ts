@@ -1,0 +1,91 @@
+/**
+ * The HTTP side of browser sessions: the refresh cookie read from a request and written on
+ * its answer, and the CSRF checks of every call that can use it, made here — before either
+ * request path (the fast path or tRPC's adapter) parses a body or runs a procedure.
+ *
+ * The custom header is the CSRF defence: a cross-site form cannot send it, and a cross-site
+ * fetch with it needs a preflight that CORS refuses to other origins. The Origin check is the
+ * second wall. Cookies are read and written by hand: one cookie whose value is a JWT
+ * (base64url and dots, nothing to decode) does not need a cookie library.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionTransport } from '@keyway/api';
+
+export interface SessionCookieConfig {
+  name: string;
+  sameSite: 'Strict' | 'Lax';
+  secure: boolean;
+}
+
+/** No wider than the API: the cookie goes only to tRPC calls. */
+const cookiePath = '/trpc';
+export const sessionHeader = 'x-keyway-session';
+/** The procedures that set, read or clear the refresh cookie. */
+const cookieProcedures = new Set(['auth.login', 'auth.verifyMfa', 'auth.refresh', 'auth.logout', 'auth.logoutAll']);
+
+function cookieValue(request: IncomingMessage, name: string): string | null {
+  const header = request.headers.cookie;
+  if (!header) return null;
+  for (const pair of header.split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator !== -1 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim() || null;
+  }
+  return null;
+}
+
+const isCookieMode = (request: IncomingMessage) => request.headers[sessionHeader]?.toString().trim() === 'cookie';
+
+export function createSessionCookies(config: SessionCookieConfig, allowedOrigins: ReadonlySet<string>) {
+  const attributes = `Path=${cookiePath}; HttpOnly; SameSite=${config.sameSite}${config.secure ? '; Secure' : ''}`;
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${config.name}=${value}; Max-Age=${maxAgeSeconds}; ${attributes}`;
+
+  /** No Origin (a same-origin GET, a non-browser client), the server's own, or an allowed one. */
+  function originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined) return true;
+    if (allowedOrigins.has(origin)) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    /** Whether any of a request's procedures sets, reads or clears the refresh cookie. */
+    uses: (procedures: string[]) => procedures.some((procedure) => cookieProcedures.has(procedure)),
+
+    /**
+     * Why a call to `procedures` (the paths of one request, a batch's several) must be refused
+     * with 403, or null. A cookie-mode call must come from an allowed origin; a refresh that
+     * carries the cookie must be a cookie-mode call (it is the call that reads it).
+     */
+    refusal(request: IncomingMessage, procedures: string[]): string | null {
+      if (!procedures.some((procedure) => cookieProcedures.has(procedure))) return null;
+      if (isCookieMode(request)) return originAllowed(request) ? null : 'Origin not allowed for a cookie session';
+      if (procedures.includes('auth.refresh') && cookieValue(request, config.name) !== null) {
+        return `A call with the session cookie must send X-Keyway-Session: cookie`;
+      }
+      return null;
+    },
+
+    /** The request's transport for the procedures: its cookie in cookie mode, and a Set-Cookie sink. */
+    transport(request: IncomingMessage, response: ServerResponse): SessionTransport {
+      const cookieMode = isCookieMode(request);
+      const refreshCookie = cookieValue(request, config.name);
+      const answer = (value: string) => {
+        if (!response.headersSent) response.setHeader('Set-Cookie', value);
+      };
+      return {
+        cookieMode,
+        refreshCookie: cookieMode ? refreshCookie : null,
+        setRefreshCookie: (refreshToken, maxAgeSeconds) => answer(cookie(refreshToken, maxAgeSeconds)),
+        clearRefreshCookie: () => {
+          // Only a browser session's call is answered with a cookie; bearer mode never is.
+          if (cookieMode || refreshCookie !== null) answer(cookie('', 0));
+        },
+      };
+    },
+  };
+}
