@@ -3,6 +3,7 @@ import type { AuthCore } from '@keyway/auth-core';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, clientIpOf, createContextFactory } from './context.js';
 import { createRateLimiter, defaultRateLimitRules } from './rate-limit.js';
+import { bearerOnlyTransport } from './session-transport.js';
 
 function request(headers: IncomingMessage['headers'], remoteAddress = '10.0.0.7'): IncomingMessage {
   return { headers, socket: { remoteAddress } } as unknown as IncomingMessage;
@@ -65,6 +66,8 @@ describe('createContextFactory', () => {
       userAgent: 'test-agent/1.0',
       requestId: 'req-1',
       observer,
+      // No transport given: bearer mode only.
+      session: bearerOnlyTransport,
     });
   });
 });

@@ -24,7 +24,7 @@ describe('listProcedures', () => {
     expect(procedures.get('auth.login')).toEqual({
       path: 'auth.login',
       type: 'mutation',
-      meta: { rateLimit: 'login' },
+      meta: { rateLimit: 'login', session: 'issue' },
       inputs: [schemas.loginInput],
       output: schemas.loginOutput,
     });
