@@ -1,6 +1,7 @@
 /**
- * The demo's session in Chromium: tabs that refresh at the same moment, the Devices list,
- * and a device signed out from another browser.
+ * The demo's session in Chromium, in cookie mode: nothing of it in the page's storage, a
+ * reload signed in through the HttpOnly cookie, tabs that refresh at the same moment, the
+ * Devices list, and a device signed out from another browser.
  */
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -26,11 +27,40 @@ async function openPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** Everything the page's scripts can read of storage and cookies. */
+function readableState(page: Page) {
+  return page.evaluate(() => ({
+    localStorage: Object.entries(localStorage),
+    sessionStorage: Object.entries(sessionStorage),
+    cookie: document.cookie,
+  }));
+}
+
 function expireAccessTokens() {
   rig.clock.advance((rig.api.config.accessTokenTtlSeconds + 1) * 1000);
 }
 
-describe('the demo session in Chromium', () => {
+describe('the demo session in Chromium (cookie mode)', () => {
+  it('stays signed in across a reload with no token anywhere a script can read', async () => {
+    const context = await rig.browser.newContext();
+    const page = await openPage(context);
+    const email = newEmail();
+    await signUp(page, email);
+
+    await page.reload();
+    await page.getByText(email, { exact: true }).waitFor();
+    expireAccessTokens();
+    await page.reload();
+    await page.getByText(email, { exact: true }).waitFor();
+
+    expect(await readableState(page)).toEqual({ localStorage: [], sessionStorage: [], cookie: '' });
+    const cookies = await context.cookies();
+    const refresh = cookies.find((cookie) => cookie.name === 'keyway_refresh');
+    expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(refresh?.path.startsWith('/trpc')).toBe(true);
+    await context.close();
+  });
+
   it('keeps two tabs signed in when they refresh at the same moment, 20 times over', async () => {
     const context = await rig.browser.newContext();
     const [first, second] = [await openPage(context), await openPage(context)];

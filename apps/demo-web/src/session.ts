@@ -1,8 +1,9 @@
 /**
- * The one Keyway client of the app. Its tokens live in localStorage, so a reload keeps the
- * user signed in and every tab shares one session. `useSession()` (from
+ * The one Keyway client of the app, in cookie mode: the refresh token lives in an HttpOnly
+ * cookie the page's scripts cannot read, the access token only in memory. A reload stays
+ * signed in through the cookie, and every tab shares the session. `useSession()` (from
  * `@keyway/client/react`, under the provider in main.tsx) says who is signed in.
  */
-import { createKeywayClient, localStorageTokens } from '@keyway/client';
+import { createKeywayClient } from '@keyway/client';
 
-export const kw = createKeywayClient({ url: window.location.origin, tokens: localStorageTokens() });
+export const kw = createKeywayClient({ url: window.location.origin, session: 'cookie' });

@@ -5,6 +5,7 @@
  * session when it ends. `sessionOf(client)` is the session state a UI renders from.
  */
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { cookieCredentials, cookieSessionHeaders } from './cookie-session.js';
 import { bearerCredentials, type Credentials } from './credentials.js';
 import { sessionLink } from './session-link.js';
 import { createSessionState, type KeywaySession } from './session-state.js';
@@ -31,7 +32,16 @@ export interface BearerSessionOptions extends CommonOptions {
   tokens?: TokenStore;
 }
 
-export type KeywayClientOptions = BearerSessionOptions;
+/**
+ * Cookie mode, for browser apps: the refresh token lives in an HttpOnly cookie set by the
+ * server, the access token only in memory; a reload stays signed in through the cookie.
+ */
+export interface CookieSessionOptions extends CommonOptions {
+  session: 'cookie';
+  tokens?: never;
+}
+
+export type KeywayClientOptions = BearerSessionOptions | CookieSessionOptions;
 
 export type KeywayClient = TRPCClient<AppRouter>;
 
@@ -56,13 +66,25 @@ function trpcUrl(url: string | undefined): string {
  */
 export function createKeywayClient(options: KeywayClientOptions = {}): KeywayClient {
   const url = trpcUrl(options.url);
+  const cookieMode = options.session === 'cookie';
+  const baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Cookie mode: every call sends the cookie (also cross-origin) and the header naming the mode.
+  const fetch: KeywayFetch | undefined = cookieMode
+    ? (input, init) => baseFetch(input, { ...init, credentials: 'include' })
+    : options.fetch;
+  const modeHeaders: Record<string, string> = cookieMode ? { ...cookieSessionHeaders } : {};
   // A separate, link-free client for the refresh itself, so it never recurses into the session link.
-  const refresher = createTRPCClient<AppRouter>({ links: [httpLink({ url, fetch: options.fetch })] });
-  const tokens = options.tokens ?? memoryTokens();
-  const credentials: Credentials = bearerCredentials(tokens, async (refreshToken) => {
-    const pair = await refresher.auth.refresh.mutate({ refreshToken });
-    return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
-  });
+  const refresher = createTRPCClient<AppRouter>({ links: [httpLink({ url, fetch, headers: modeHeaders })] });
+  const credentials: Credentials = cookieMode
+    ? cookieCredentials({
+        channelName: `keyway-session:${url}`,
+        refresh: async () => (await refresher.auth.refresh.mutate({})).accessToken,
+      })
+    : bearerCredentials(options.tokens ?? memoryTokens(), async (refreshToken) => {
+        const pair = await refresher.auth.refresh.mutate({ refreshToken });
+        if (!pair.refreshToken) throw new Error('auth.refresh answered without a refresh token in bearer mode');
+        return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+      });
 
   const state = createSessionState({
     initial: credentials.mayHaveSession() ? 'loading' : 'signed-out',
@@ -80,10 +102,10 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       // token the session link recorded for it, which is what decides whether to refresh.
       httpLink({
         url,
-        fetch: options.fetch,
+        fetch,
         headers: ({ op }) => {
           const token = op.context.accessToken;
-          return typeof token === 'string' ? { Authorization: `Bearer ${token}` } : {};
+          return typeof token === 'string' ? { ...modeHeaders, Authorization: `Bearer ${token}` } : modeHeaders;
         },
       }),
     ],

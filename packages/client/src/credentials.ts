@@ -18,8 +18,8 @@ export interface Credentials {
   accessToken(): string | undefined;
   /** Whether a session may exist that a refresh could reach (a stored pair, or a cookie). */
   mayHaveSession(): boolean;
-  /** Keeps the tokens of a login or refresh answer. */
-  store(tokens: IssuedTokens): void;
+  /** Keeps the tokens of an answer; `started` when it began a session (a login), not renewed one. */
+  store(tokens: IssuedTokens, options: { started: boolean }): void;
   /** Forgets the session: signed out here, or refused by the server. */
   clear(): void;
   /**
@@ -97,6 +97,7 @@ export function bearerCredentials(
     accessToken: () => tokens.get()?.accessToken,
     mayHaveSession: () => tokens.get() !== null,
     store(issued) {
+      // Without a refresh token (a cookie-mode answer) there is no pair to keep.
       if (issued.refreshToken) tokens.set({ accessToken: issued.accessToken, refreshToken: issued.refreshToken });
     },
     clear: () => tokens.set(null),

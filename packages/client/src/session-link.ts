@@ -13,8 +13,8 @@ import type { AppRouter } from './types.js';
 
 /** Calls that never carry the access token: for them UNAUTHORIZED is the answer, not an expired session. */
 const sessionlessPaths = new Set(['auth.login', 'auth.refresh', 'auth.verifyMfa']);
-/** Calls whose answer may start a session (tokens and the user). */
-const sessionStartingPaths = new Set(['auth.login', 'auth.verifyMfa']);
+/** Calls whose answer may carry tokens: a new session's (a login), or a renewed one's. */
+const tokenPaths = new Set(['auth.login', 'auth.verifyMfa', 'auth.refresh']);
 /** Calls after whose success the session is over. */
 const sessionEndingPaths = new Set(['auth.logout', 'auth.logoutAll']);
 
@@ -31,13 +31,13 @@ export function sessionLink(credentials: Credentials, state: SessionStateControl
         let closed = false;
 
         const onAnswer = (data: unknown, accessToken: string | undefined) => {
-          if (sessionStartingPaths.has(op.path)) {
+          if (tokenPaths.has(op.path)) {
             const issued = issuedTokensOf(data);
             const user = userOf(data);
             if (!issued) return; // e.g. a second factor is still required
             // The user first, so the state does not go through "loading" for a session it knows.
             if (user) state.signedIn(user);
-            credentials.store(issued);
+            credentials.store(issued, { started: op.path !== 'auth.refresh' });
           } else if (sessionEndingPaths.has(op.path)) {
             credentials.clear();
             state.signedOut();

@@ -5,6 +5,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createKeywayClient, type KeywayClient } from './client.js';
 import { type FieldErrors, fieldErrorsOf } from './errors.js';
+import { memoryTokens } from './token-store.js';
 import type { RouterInputs, RouterOutputs, User } from './types.js';
 
 // Built, never called: no request leaves these tests.
@@ -69,6 +70,19 @@ describe('the typed client', () => {
       void user.passwordHash;
       // @ts-expect-error logout answers { success }, not a token pair
       void (await kw.auth.logout.mutate({})).accessToken;
+    };
+    expectTypeOf(misuses).toBeFunction();
+  });
+
+  it('takes a token store in bearer mode only', () => {
+    expectTypeOf(createKeywayClient).toBeCallableWith({ url: 'http://127.0.0.1:9', session: 'cookie' });
+    expectTypeOf(createKeywayClient).toBeCallableWith({ tokens: memoryTokens() });
+    expectTypeOf(createKeywayClient).toBeCallableWith({ session: 'bearer', tokens: memoryTokens() });
+    const misuses = () => {
+      // @ts-expect-error cookie mode keeps no token pair
+      createKeywayClient({ session: 'cookie', tokens: memoryTokens() });
+      // @ts-expect-error an unknown mode
+      createKeywayClient({ session: 'local' });
     };
     expectTypeOf(misuses).toBeFunction();
   });

@@ -29,6 +29,11 @@ export async function signIn(email: string, password: string): Promise<User | st
   }
 }
 
+// A browser app's client: the refresh token in an HttpOnly cookie, the access token in memory.
+export const browserClient = createKeywayClient({ url: 'https://api.example.com', session: 'cookie' });
+// @ts-expect-error cookie mode keeps no token pair, so it takes no token store
+createKeywayClient({ session: 'cookie', tokens: memoryTokens() });
+
 export async function misuses(): Promise<void> {
   // @ts-expect-error a misspelt procedure: the router's types travelled with the package
   await kw.users.mee.query();
