@@ -33,6 +33,29 @@ describe('HTTP methods and aborted requests', () => {
     expect(unexpected()).toEqual([]);
   });
 
+  it('answers CONNECT and an unknown method token with 405 and the usual headers', async () => {
+    for (const request of [
+      'CONNECT localhost:1 HTTP/1.1\r\nHost: localhost:1\r\n\r\n',
+      'CONNECT /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+      'FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    ]) {
+      const reply = await rawRequest(t.url, request);
+      expect(reply.status, request).toBe(405);
+      expect(reply.headers['x-request-id']).toMatch(/^[\w-]+$/);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+      expect(reply.headers['referrer-policy']).toBe('no-referrer');
+      expect(JSON.parse(reply.body).error.data).toEqual({ code: 'METHOD_NOT_SUPPORTED', httpStatus: 405 });
+    }
+  });
+
+  it('answers a request it cannot parse with 400 and the usual headers', async () => {
+    const reply = await rawRequest(t.url, 'GET /healthz HTTP/1.1\r\nBad Header Line\r\n\r\n');
+    expect(reply.status).toBe(400);
+    expect(reply.headers['referrer-policy']).toBe('no-referrer');
+    expect(JSON.parse(reply.body).error.data).toEqual({ code: 'BAD_REQUEST', httpStatus: 400 });
+    expect(unexpected()).toEqual([]);
+  });
+
   it('answers HEAD without a 500', async () => {
     for (const path of ['/trpc/users.me', '/healthz']) {
       const reply = await send(`${t.url}${path}`, { method: 'HEAD' });

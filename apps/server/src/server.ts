@@ -26,6 +26,7 @@ import { createJwksRoute } from './jwks-route.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
+import { refuseUnhandledRequests } from './raw-refusals.js';
 import { createSessionCookies } from './session-cookie.js';
 import { createFastPath } from './trpc-fast-path.js';
 
@@ -332,6 +333,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
       error: { message: 'Not found', code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } },
     });
   });
+  refuseUnhandledRequests(server);
   server.keepAliveTimeout = 65_000;
 
   let purgeTimer: NodeJS.Timeout | undefined;
