@@ -79,6 +79,15 @@ describe('ES256 signing, served keys and rotation', () => {
     expect((await me(url, tokensOfA.accessToken)).status).toBe(200);
   });
 
+  it('answers HEAD like GET without a body, and serves the key set to no other method', async () => {
+    const url = await restart({ JWT_PRIVATE_KEY: pemA });
+    const head = await send(`${url}/.well-known/jwks.json`, { method: 'HEAD' });
+    expect([head.status, head.text, head.headers.get('cache-control')]).toEqual([200, '', 'public, max-age=300']);
+    const post = await send(`${url}/.well-known/jwks.json`, { method: 'POST' });
+    expect(post.status).not.toBe(200);
+    expect(post.text).not.toContain('"keys"');
+  });
+
   it('after a restart with B current and A retired: A’s tokens still work, new ones carry B’s kid, both are served', async () => {
     const url = await restart({ JWT_PRIVATE_KEY: pemB, JWT_RETIRED_PUBLIC_KEYS: publicPemA });
     expect((await me(url, tokensOfA.accessToken)).status).toBe(200);

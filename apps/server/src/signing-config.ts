@@ -18,7 +18,7 @@ function read<T>(variable: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    // The key readers throw plain one-line problems; the variable is named here.
     throw new ConfigError(variable, (error as Error).message);
   }
 }
