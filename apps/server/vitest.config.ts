@@ -4,7 +4,14 @@ export default keywayVitestConfig({
   // main.ts, migrate.ts and admin.ts run only in the child processes of process.test.ts and
   // admin.test.ts, which v8 coverage of this process does not see; test-support/ and the
   // scale-out helpers are the tests' own code.
-  coverageExclude: ['src/main.ts', 'src/migrate.ts', 'src/admin.ts', 'src/testing/**', 'src/test-support/**', 'src/scale-out/**'],
+  coverageExclude: [
+    'src/main.ts',
+    'src/migrate.ts',
+    'src/admin.ts',
+    'src/testing/**',
+    'src/test-support/**',
+    'src/scale-out/**',
+  ],
   // Just below what the SQLite-only run reaches (a machine without PostgreSQL and Redis,
   // where the scale-out suites skip and the Redis store goes unexercised); CI runs them too.
   thresholds: { lines: 86, functions: 77, branches: 81, statements: 84 },
