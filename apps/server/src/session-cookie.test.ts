@@ -117,11 +117,6 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
         headers: { ...withCookie(cookie.value, {}), 'Content-Type': 'application/x-www-form-urlencoded' },
         body: 'refreshToken=',
       }),
-      send(`${t.url}/trpc/auth.refresh,users.me?batch=1`, {
-        method: 'POST',
-        headers: { ...jsonHeaders, ...withCookie(cookie.value, { Origin: 'https://evil.example' }) },
-        body: '{}',
-      }),
       post('auth.login', { email: 'x@example.com', password }, { ...cookieMode, Origin: 'https://evil.example' }),
     ];
     for (const reply of await Promise.all(refusals)) {
@@ -161,6 +156,19 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
     expect(refused.status).toBe(401);
     expect(setCookieOf(refused)).toBeNull();
     expect((await post('auth.refresh', undefined, withCookie(cookie.value))).status).toBe(200);
+  });
+
+  it('lets a bearer refresh through even with a stray cookie; only using the cookie needs the header', async () => {
+    const { cookie } = await cookieLogin();
+    const email = `stray${++counter}@example.com`;
+    await register(t.url, email);
+    const { refreshToken } = dataOf<{ refreshToken: string }>(await post('auth.login', { email, password }));
+    const bearer = await post('auth.refresh', { refreshToken }, withCookie('junk', {}));
+    expect(dataOf<object>(bearer)).toHaveProperty('refreshToken');
+    expect(setCookieOf(bearer)).toBeNull();
+    const usesCookie = await post('auth.refresh', {}, withCookie(cookie.value, {}));
+    expect([usesCookie.status, errorOf(usesCookie).data.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await post('auth.refresh', {}, withCookie(cookie.value))).status).toBe(200);
   });
 
   it('keeps bearer mode as it was: the pair in the body, no cookie', async () => {

@@ -64,8 +64,12 @@ export function createSessionCookies(config: SessionCookieConfig, allowedOrigins
     refusal(request: IncomingMessage, procedures: string[]): string | null {
       if (!procedures.some((procedure) => cookieProcedures.has(procedure))) return null;
       if (isCookieMode(request)) return originAllowed(request) ? null : 'Origin not allowed for a cookie session';
-      if (procedures.includes('auth.refresh') && cookieValue(request, config.name) !== null) {
-        return `A call with the session cookie must send X-Keyway-Session: cookie`;
+      // A refresh with the cookie and a body that is not JSON (a cross-site form) can only mean
+      // to use the cookie. With a JSON body, the procedure tells (a token in its input is
+      // bearer mode, cookie or not).
+      const json = request.headers['content-type']?.startsWith('application/json') ?? true;
+      if (!json && procedures.includes('auth.refresh') && cookieValue(request, config.name) !== null) {
+        return 'A call with the session cookie must send X-Keyway-Session: cookie';
       }
       return null;
     },
@@ -79,11 +83,11 @@ export function createSessionCookies(config: SessionCookieConfig, allowedOrigins
       };
       return {
         cookieMode,
-        refreshCookie: cookieMode ? refreshCookie : null,
+        refreshCookie,
         setRefreshCookie: (refreshToken, maxAgeSeconds) => answer(cookie(refreshToken, maxAgeSeconds)),
         clearRefreshCookie: () => {
           // Only a browser session's call is answered with a cookie; bearer mode never is.
-          if (cookieMode || refreshCookie !== null) answer(cookie('', 0));
+          if (cookieMode) answer(cookie('', 0));
         },
       };
     },

@@ -7,11 +7,12 @@
  * checks (that header, the Origin allow-list) are the transport's, made before any procedure
  * runs.
  */
+import { TRPCError } from '@trpc/server';
 
 export interface SessionTransport {
   /** The call carried `X-Keyway-Session: cookie` (and passed the transport's CSRF checks). */
   cookieMode: boolean;
-  /** The refresh cookie, read only in cookie mode; else null. */
+  /** The refresh cookie the request carried, if any (used only in cookie mode). */
   refreshCookie: string | null;
   /** Answer with the refresh cookie, living `maxAgeSeconds`. */
   setRefreshCookie(refreshToken: string, maxAgeSeconds: number): void;
@@ -26,6 +27,25 @@ export const bearerOnlyTransport: SessionTransport = {
   setRefreshCookie() {},
   clearRefreshCookie() {},
 };
+
+/**
+ * The refresh token a refresh call presents: its input's, else (in cookie mode) the cookie.
+ * The cookie without the header is refused (FORBIDDEN): that call would use the cookie
+ * without the CSRF header. Neither is a validation failure of the missing field.
+ */
+export function presentedRefreshToken(transport: SessionTransport, inputToken: string | undefined): string {
+  if (inputToken !== undefined) return inputToken;
+  if (transport.refreshCookie !== null) {
+    if (transport.cookieMode) return transport.refreshCookie;
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: 'A call with the session cookie must send X-Keyway-Session: cookie',
+    });
+  }
+  const message = 'Refresh token is required';
+  const cause = Object.assign(new Error(message), { fieldErrors: { refreshToken: [message] } });
+  throw new TRPCError({ code: 'BAD_REQUEST', message: `refreshToken: ${message}`, cause });
+}
 
 /** The `exp` claim (seconds) of a JWT this server has just signed; it is not verified again. */
 function expiryOf(token: string): number {

@@ -1,14 +1,6 @@
-import { TRPCError } from '@trpc/server';
 import * as schemas from '../schemas/index.js';
+import { presentedRefreshToken } from '../session-transport.js';
 import { protectedProcedure, publicProcedure } from '../trpc.js';
-
-/** A refresh with neither a token in its input nor (in cookie mode) the refresh cookie. */
-const missingRefreshToken = () => {
-  const message = 'Refresh token is required';
-  // Answered like a validation failure: BAD_REQUEST with the field's message.
-  const cause = Object.assign(new Error(message), { fieldErrors: { refreshToken: [message] } });
-  return new TRPCError({ code: 'BAD_REQUEST', message: `refreshToken: ${message}`, cause });
-};
 
 export const authRouter = {
   login: publicProcedure
@@ -28,11 +20,7 @@ export const authRouter = {
     .meta({ session: 'issue' })
     .input(schemas.refreshInput)
     .output(schemas.tokenPairOutput)
-    .mutation(({ ctx, input }) => {
-      const refreshToken = input?.refreshToken ?? ctx.session.refreshCookie;
-      if (refreshToken === null) throw missingRefreshToken();
-      return ctx.services.auth.refresh(refreshToken);
-    }),
+    .mutation(({ ctx, input }) => ctx.services.auth.refresh(presentedRefreshToken(ctx.session, input?.refreshToken))),
 
   /** For other services: is this access token valid and unrevoked right now? */
   introspect: publicProcedure
