@@ -76,6 +76,47 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
     expect(JSON.stringify(rows)).not.toContain(setup.secret);
   });
 
+  it('in cookie mode, sets no cookie for mfaRequired and the refresh cookie when verifyMfa completes', async () => {
+    const email = `mfa-cookie-${dialect}@example.com`;
+    await register(t.url, email);
+    const bearer = { token: (await login(t.url, email)).accessToken };
+    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
+    dataOf(await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer));
+    clock.advance(30_000);
+
+    const cookieMode = { headers: { 'X-Keyway-Session': 'cookie' } };
+    const challengeReply = await mutation(t.url, 'auth.login', { email, password }, cookieMode);
+    expect(challengeReply.headers.getSetCookie()).toEqual([]);
+    const challenge = dataOf<Outputs['auth']['login']>(challengeReply);
+    if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
+
+    const verified = await mutation(
+      t.url,
+      'auth.verifyMfa',
+      { mfaToken: challenge.mfaToken, code: code(setup.secret) },
+      cookieMode,
+    );
+    expect(verified.status).toBe(200);
+    expect(verified.text).not.toContain('refreshToken');
+    const [cookie = ''] = verified.headers.getSetCookie();
+    expect(cookie).toMatch(/^keyway_refresh=[\w-]+\.[\w-]+\.[\w-]+;/);
+    expect(cookie).toMatch(/HttpOnly/i);
+  });
+
+  it('refuses a password with a lone surrogate in mfa.setup and mfa.disable as a field error', async () => {
+    const email = `mfa-surrogate-${dialect}@example.com`;
+    await register(t.url, email);
+    const bearer = { token: (await login(t.url, email)).accessToken };
+    for (const [path, input] of [
+      ['mfa.setup', { password: 'ab\ud800cdefgh' }],
+      ['mfa.disable', { password: 'ab\udc00cdefgh', code: '123456' }],
+    ] as const) {
+      const reply = await mutation(t.url, path, input, bearer);
+      expect(reply.status, path).toBe(400);
+      expect(errorOf(reply).data.fieldErrors?.password?.[0], path).toMatch(/valid Unicode/);
+    }
+  });
+
   it('answers malformed calls of the new procedures with 400, never 500', async () => {
     for (const body of [
       '{"mfaToken":',

@@ -10,6 +10,7 @@ export const authRouter = {
     .mutation(({ ctx, input }) => ctx.services.auth.login({ ...input, userAgent: ctx.userAgent, ip: ctx.clientIp })),
 
   verifyMfa: publicProcedure
+    .meta({ session: 'issue' })
     .input(schemas.verifyMfaInput)
     .output(schemas.verifyMfaOutput)
     .mutation(({ ctx, input }) =>

@@ -62,7 +62,7 @@ export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: pa
 export const verifyEmailInput = z.object({ token: tokenSchema });
 
 /** A password being checked (not chosen): only its shape, like login's. */
-const passwordCheckSchema = z.string().min(1, 'Password is required').max(1024, 'Password is too long');
+const passwordCheckSchema = enteredPassword('Password is required');
 /** A TOTP code (`123456`, `123 456`) or a recovery code (`abcd-efgh-...`), bounded before any work. */
 const mfaCodeSchema = z.string().trim().min(1, 'Code is required').max(64, 'Code is too long');
 export const mfaSetupInput = z.object({ password: passwordCheckSchema });
