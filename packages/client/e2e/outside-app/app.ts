@@ -21,6 +21,7 @@ export async function signIn(email: string, password: string): Promise<User | st
   if (!parsed.success) return parsed.error.issues[0]?.message ?? 'invalid';
   try {
     const login: RouterOutputs['auth']['login'] = await kw.auth.login.mutate(parsed.data);
+    if (!('user' in login)) return 'a second factor is needed';
     const { user } = await kw.users.me.query();
     return login.user.id === user.id ? user : 'someone else';
   } catch (error) {
