@@ -270,6 +270,7 @@ describe('loadConfig', () => {
       ['CORS_ORIGINS', 'http://ok.example, https://with.path/app'],
       ['CORS_ORIGINS', '*'],
       ['LOG_LEVEL', 'loud'],
+      ['REGISTER_ENUMERATION_SAFE', 'perhaps'],
       ['TRUST_PROXY', 'maybe'],
       ['ACCESS_TOKEN_TTL', 'soon'],
       ['VERIFY_TOKEN_TTL', '-1h'],

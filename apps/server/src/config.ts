@@ -319,6 +319,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     mailFrom: env.MAIL_FROM || 'Keyway <no-reply@localhost>',
     dataEncryptionKey,
     mailRetryForSeconds: readDuration(env, 'MAIL_RETRY_FOR', '24h'),
+    registerEnumerationSafe: readBoolean(env, 'REGISTER_ENUMERATION_SAFE', false),
     rateLimitStore,
     rateLimitPrefix,
     rateLimitRules,

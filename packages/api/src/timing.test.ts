@@ -57,6 +57,26 @@ describe.each(await testDialects())('response timing on %s', (dialect) => {
     expect(unknown / known).toBeLessThan(3);
   });
 
+  it('with REGISTER_ENUMERATION_SAFE, registers a taken and a new email in similar time (bcrypt either way)', async () => {
+    const safe = await createTestHarness({ dialect, config: { bcryptCost: 8, registerEnumerationSafe: true } });
+    try {
+      const { email: taken } = await safe.createUser({ email: `taken-${dialect}@example.com` });
+      let counter = 0;
+      const register = (email: string) => () =>
+        safe.caller().users.register({ email, password: 'plum-orbit-cascade-9' });
+      const [existing, fresh] = await compare(
+        register(taken),
+        () => register(`new-${++counter}-${dialect}@example.com`)(),
+        () => safe.core.idle(),
+      );
+      // Skipping bcrypt for a taken email would make that path about ten times faster.
+      expect(existing / fresh).toBeGreaterThan(1 / 3);
+      expect(existing / fresh).toBeLessThan(3);
+    } finally {
+      await safe.close();
+    }
+  });
+
   it('answers a password-reset request for a known and an unknown email in similar time', async () => {
     const knownEmail = () => h.caller().users.requestPasswordReset({ email });
     const unknownEmail = () => h.caller().users.requestPasswordReset({ email: `ghost-${dialect}@example.com` });

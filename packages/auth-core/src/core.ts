@@ -57,6 +57,8 @@ export interface AuthCoreConfig {
   dataEncryptionKey: Buffer;
   /** How long a mail that cannot be delivered is retried before it is marked failed. */
   mailRetryForSeconds: number;
+  /** `REGISTER_ENUMERATION_SAFE`: registering a taken email answers like a new account; the owner is mailed. */
+  registerEnumerationSafe: boolean;
 }
 
 /** Sent mail is kept a day (to look into a complaint), failed mail a month. */
@@ -186,6 +188,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           mail: mailQueue,
           backoff,
           mailThrottle: options.mailThrottle ?? unlimitedMail,
+          config,
         });
         return userService;
       },

@@ -20,6 +20,14 @@ export const usersRouter = {
       return { success: true as const };
     }),
 
+  deleteAccount: protectedProcedure
+    .input(schemas.deleteAccountInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.users.deleteAccount(ctx.principal, input);
+      return { success: true as const };
+    }),
+
   requestPasswordReset: publicProcedure
     .meta({ rateLimit: 'reset' })
     .input(schemas.requestPasswordResetInput)

@@ -57,6 +57,7 @@ export const changePasswordInput = z.object({
   currentPassword: enteredPassword('Current password is required'),
   newPassword: passwordSchema,
 });
+export const deleteAccountInput = z.object({ password: enteredPassword('Password is required') });
 export const requestPasswordResetInput = z.object({ email: emailSchema });
 export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: passwordSchema });
 export const verifyEmailInput = z.object({ token: tokenSchema });

@@ -31,6 +31,21 @@ function render(
 const hours = (seconds: number) =>
   seconds % 3600 === 0 ? `${seconds / 3600} hour(s)` : `${Math.round(seconds / 60)} minutes`;
 
+/** To the owner of an address someone tried to register again (when registration does not say so). */
+export function accountExistsEmail(options: { to: string; appUrl: string }): MailMessage {
+  return render(
+    options.to,
+    'Someone tried to create an account with your address',
+    {
+      intro:
+        'Someone tried to create a new Keyway account with this email address, which already has one. No new account was created and yours is unchanged.',
+      action: 'Sign in (or choose "Forgot password" there)',
+      outro: 'If it was not you, you can ignore this email: nobody can use your account without your password.',
+    },
+    new URL(options.appUrl.endsWith('/') ? options.appUrl : `${options.appUrl}/`).toString(),
+  );
+}
+
 export function verificationEmail(options: {
   to: string;
   appUrl: string;

@@ -152,6 +152,9 @@ function buildRepositories(
       async updatePasswordHash(id, passwordHash, now) {
         await em().nativeUpdate(User, { id }, { passwordHash, updatedAt: now });
       },
+      async delete(id) {
+        return (await em().nativeDelete(User, { id })) > 0;
+      },
       async markEmailVerified(id, now) {
         await em().nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });
         const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });

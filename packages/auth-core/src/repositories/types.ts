@@ -24,6 +24,8 @@ export interface UserRepository {
   findPasswordHash(id: string): Promise<string | null>;
   updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
+  /** Deletes the user and, by cascade, every row that belongs to it; true when there was one. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface SessionRecord {

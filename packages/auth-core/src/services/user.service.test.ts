@@ -92,6 +92,7 @@ beforeEach(() => {
     mail: createMailQueue({ clock, wake: () => {} }),
     backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
     mailThrottle: unlimitedMail,
+    config: { appUrl: config.appUrl, registerEnumerationSafe: false },
   });
 });
 

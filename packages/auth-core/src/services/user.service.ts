@@ -3,11 +3,14 @@
  * (password reset, address verification). Mail is queued in the outbox with the change that
  * causes it; the mail worker mints the emailed tokens when it sends.
  */
+
+import { randomUUID } from 'node:crypto';
 import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
-import { AuthError } from '../errors.js';
+import { AuthError, isAuthError } from '../errors.js';
 import type { MailThrottle } from '../mail/mail-throttle.js';
 import type { MailQueue } from '../mail/outbox.js';
+import { accountExistsEmail } from '../mail/templates.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import type { PasswordHasher } from '../passwords.js';
 import type { Repositories, UserRecord } from '../repositories/types.js';
@@ -20,6 +23,11 @@ export interface UserServiceDependencies extends Repositories {
   mail: MailQueue;
   backoff: AccountBackoff;
   mailThrottle: MailThrottle;
+  config: {
+    appUrl: string;
+    /** A taken email registers "successfully" (and its owner is told) instead of CONFLICT. */
+    registerEnumerationSafe: boolean;
+  };
 }
 
 function assertPasswordPolicy(field: string, password: string, email: string): void {
@@ -30,7 +38,8 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle } = dependencies;
+  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle, config } =
+    dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
     const user = await users.findById(userId);
@@ -38,15 +47,63 @@ export function createUserService(dependencies: UserServiceDependencies) {
     return user;
   }
 
+  /**
+   * Checks the user's password under the account's backoff (a stolen access token must not
+   * buy more guesses than login allows); a wrong one is BAD_REQUEST on `field`.
+   */
+  async function requirePassword(user: UserRecord, password: string, field: string): Promise<void> {
+    const valid = await backoff.guard(user.email, async () => {
+      const storedHash = await users.findPasswordHash(user.id);
+      return storedHash ? passwords.verify(password, storedHash) : false;
+    });
+    if (!valid) {
+      const message = field === 'currentPassword' ? 'Current password is incorrect' : 'Password is incorrect';
+      throw new AuthError('CURRENT_PASSWORD_INVALID', { message, fieldErrors: { [field]: [message] } });
+    }
+  }
+
+  /**
+   * What registering a taken email answers when registration must not reveal it: the same
+   * shape as a new account (a fresh id no row will ever have), after the same bcrypt; the
+   * owner of the address is told instead of the caller.
+   */
+  async function answerTakenEmail(email: string): Promise<UserRecord> {
+    await mail.queue(dependencies, {
+      kind: 'message',
+      message: accountExistsEmail({ to: email, appUrl: config.appUrl }),
+    });
+    const now = clock.now();
+    return { id: randomUUID(), email, emailVerified: false, mfaEnabled: false, createdAt: now, updatedAt: now };
+  }
+
   return {
     async register(input: { email: string; password: string }): Promise<UserRecord> {
       assertPasswordPolicy('password', input.password, input.email);
       const passwordHash = await passwords.hash(input.password);
-      return transaction(async (tx) => {
-        const user = await tx.users.create({ email: input.email, passwordHash, now: clock.now() });
-        await mail.queue(tx, { kind: 'verify-email', to: user.email, userId: user.id });
-        return user;
-      });
+      try {
+        return await transaction(async (tx) => {
+          const user = await tx.users.create({ email: input.email, passwordHash, now: clock.now() });
+          await mail.queue(tx, { kind: 'verify-email', to: user.email, userId: user.id });
+          return user;
+        });
+      } catch (error) {
+        if (config.registerEnumerationSafe && isAuthError(error) && error.code === 'EMAIL_TAKEN') {
+          return answerTakenEmail(input.email);
+        }
+        throw error;
+      }
+    },
+
+    /**
+     * Deletes the account once its password is given (under the backoff). The database
+     * cascades to its sessions, emailed tokens and every other row of it, so each of its
+     * tokens is refused at once (the authenticated read finds no session), and the address
+     * is free to register again — as a new user with a new id.
+     */
+    async deleteAccount(principal: Principal, input: { password: string }): Promise<void> {
+      const user = await requireUser(principal.userId);
+      await requirePassword(user, input.password, 'password');
+      if (!(await users.delete(user.id))) throw new AuthError('TOKEN_INVALID');
     },
 
     /** The user read by the authentication check of this very call: no second query. */
@@ -55,16 +112,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /** Requires the current password; ends every other session of the user. */
     async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {
       const user = await requireUser(principal.userId);
-      // A stolen access token must not buy more password guesses than login allows.
-      const valid = await backoff.guard(user.email, async () => {
-        const storedHash = await users.findPasswordHash(user.id);
-        return storedHash ? passwords.verify(input.currentPassword, storedHash) : false;
-      });
-      if (!valid) {
-        throw new AuthError('CURRENT_PASSWORD_INVALID', {
-          fieldErrors: { currentPassword: ['Current password is incorrect'] },
-        });
-      }
+      await requirePassword(user, input.currentPassword, 'currentPassword');
       assertPasswordPolicy('newPassword', input.newPassword, user.email);
       const now = clock.now();
       await users.updatePasswordHash(user.id, await passwords.hash(input.newPassword), now);

@@ -85,6 +85,7 @@ export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCor
     mailFrom: 'Keyway <no-reply@localhost>',
     dataEncryptionKey: Buffer.from(testDataEncryptionKey, 'base64url'),
     mailRetryForSeconds: 86_400,
+    registerEnumerationSafe: false,
     ...overrides,
   };
 }

@@ -147,6 +147,12 @@ export function createMemoryRepositories() {
         const user = users.get(id);
         if (user) Object.assign(user, { passwordHash, updatedAt: now });
       },
+      async delete(id) {
+        // The database cascades to the rows that belong to the user; so does the fake.
+        for (const [key, session] of sessions) if (session.userId === id) sessions.delete(key);
+        for (const [key, token] of emailTokens) if (token.userId === id) emailTokens.delete(key);
+        return users.delete(id);
+      },
       async markEmailVerified(id, now) {
         const user = users.get(id);
         if (!user) return null;
