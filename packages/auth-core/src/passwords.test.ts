@@ -53,6 +53,15 @@ describe('password hashing', () => {
     expect(await hasher.verify('before', stored)).toBe(false);
   });
 
+  it('refuses a lone surrogate: never hashed, never verified (UTF-8 would make it U+FFFD)', async () => {
+    const stored = await hasher.hash('plum-orbit-\ufffd');
+    for (const lone of ['plum-orbit-\ud800', 'plum-orbit-\udc00', 'plum-orbit-\udbff']) {
+      await expect(hasher.hash(lone)).rejects.toThrow('not well-formed');
+      expect(await hasher.verify(lone, stored)).toBe(false);
+    }
+    expect(await hasher.verify('plum-orbit-\ufffd', stored)).toBe(true);
+  });
+
   it('accepts any Unicode: emoji, CJK, right-to-left scripts', async () => {
     for (const password of ['🔑🗝️🔐 open sesame', '正しい馬の電池のホチキス', 'كلمة سر طويلة جدا']) {
       const stored = await hasher.hash(password);

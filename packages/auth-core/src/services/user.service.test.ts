@@ -147,6 +147,62 @@ describe('register', () => {
   });
 });
 
+describe('register with registerEnumerationSafe', () => {
+  it('answers a taken email like a new account, changes nothing, and mails the owner', async () => {
+    const owner = await registered();
+    const safe = createUserService({
+      ...repositories,
+      passwords: hasher,
+      clock,
+      mail: createMailQueue({ clock, wake: () => {} }),
+      backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
+      config: { appUrl: config.appUrl, registerEnumerationSafe: true },
+    });
+    const answer = await safe.register({ email: 'ada@example.com', password: newPassword });
+    expect(answer).toEqual({
+      id: expect.any(String),
+      email: 'ada@example.com',
+      emailVerified: false,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+    expect(answer.id).not.toBe(owner.id);
+    expect(repositories.state.users.size).toBe(1);
+    await drainBackground();
+    expect(outbox.map((mail) => [mail.to, mail.subject])).toEqual([
+      ['ada@example.com', 'Someone tried to create an account with your address'],
+    ]);
+    expect(outbox[0]?.text).toContain('https://app.example.com/');
+    // Any other refusal is still an error.
+    expect(await codeOf(safe.register({ email: 'grace@example.com', password: 'password' }))).toBe('WEAK_PASSWORD');
+  });
+});
+
+describe('deleteAccount', () => {
+  it('requires the password, with a field error on `password`', async () => {
+    const user = await registered();
+    const error = await users
+      .deleteAccount(await sessionFor(user.id, 'current'), { password: 'not-it' })
+      .catch((e) => e);
+    expect(error.code).toBe('CURRENT_PASSWORD_INVALID');
+    expect(error.fieldErrors).toEqual({ password: ['Password is incorrect'] });
+    expect(repositories.state.users.has(user.id)).toBe(true);
+  });
+
+  it('deletes the user with its sessions and emailed tokens', async () => {
+    const user = await registered();
+    const current = await sessionFor(user.id, 'current');
+    await users.requestPasswordReset('ada@example.com');
+    await drainBackground();
+    await users.deleteAccount(current, { password });
+    expect(repositories.state.users.has(user.id)).toBe(false);
+    expect(repositories.state.sessions.size).toBe(0);
+    expect(repositories.state.emailTokens.size).toBe(0);
+    // A second call (a retried request) finds no account.
+    expect(await codeOf(users.deleteAccount(current, { password }))).toBe('TOKEN_INVALID');
+  });
+});
+
 describe('me', () => {
   it('returns the caller’s profile', async () => {
     const user = await registered();
