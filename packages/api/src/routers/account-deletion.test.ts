@@ -89,7 +89,7 @@ describe.each(await testDialects())('REGISTER_ENUMERATION_SAFE on %s', (dialect)
     const { user } = await h
       .caller()
       .users.register({ email: `  ${email.toUpperCase()} `, password: 'other-Passphrase-77' });
-    expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'updatedAt']);
+    expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'mfaEnabled', 'updatedAt']);
     expect(user).toMatchObject({ email, emailVerified: false });
     expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(user.id).not.toBe(owner.id);

@@ -156,6 +156,7 @@ describe('register with registerEnumerationSafe', () => {
       clock,
       mail: createMailQueue({ clock, wake: () => {} }),
       backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
+      mailThrottle: unlimitedMail,
       config: { appUrl: config.appUrl, registerEnumerationSafe: true },
     });
     const answer = await safe.register({ email: 'ada@example.com', password: newPassword });
@@ -163,6 +164,7 @@ describe('register with registerEnumerationSafe', () => {
       id: expect.any(String),
       email: 'ada@example.com',
       emailVerified: false,
+      mfaEnabled: false,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });
