@@ -320,6 +320,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     dataEncryptionKey,
     mailRetryForSeconds: readDuration(env, 'MAIL_RETRY_FOR', '24h'),
     registerEnumerationSafe: readBoolean(env, 'REGISTER_ENUMERATION_SAFE', false),
+    auditRetentionSeconds: readDuration(env, 'AUDIT_RETENTION', '90d'),
     rateLimitStore,
     rateLimitPrefix,
     rateLimitRules,

@@ -124,7 +124,7 @@ async function guard<Result extends { ok: true } | { ok: false; error: TRPCError
   let result: Result | undefined;
   let failure: TRPCError | undefined;
   try {
-    result = await run(options.ctx.core.forRequest());
+    result = await run(options.ctx.core.forRequest({ ip: options.ctx.clientIp, userAgent: options.ctx.userAgent }));
     if (!result.ok) failure = toTrpcError(result.error);
   } catch (cause) {
     failure = toTrpcError(getTRPCErrorFromUnknown(cause));

@@ -18,6 +18,7 @@ import { type MailThrottle, unlimitedMail } from './mail/mail-throttle.js';
 import { createMailSender, type MailSender } from './mail/mailer.js';
 import { createMailComposer, createMailQueue } from './mail/outbox.js';
 import { createMailWorker, type MailOutcome } from './mail/outbox-worker.js';
+import { createSecurityEventRecorder, defaultAuditRetentionMs, type EventClient } from './security-events.js';
 import { createSecondFactor, type SecondFactor } from './mfa/second-factor.js';
 import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
@@ -59,6 +60,8 @@ export interface AuthCoreConfig {
   mailRetryForSeconds: number;
   /** `REGISTER_ENUMERATION_SAFE`: registering a taken email answers like a new account; the owner is mailed. */
   registerEnumerationSafe: boolean;
+  /** How long security events are kept (default 90 days). */
+  auditRetentionSeconds?: number;
 }
 
 /** Sent mail is kept a day (to look into a complaint), failed mail a month. */
@@ -121,7 +124,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
   );
 
   /** The services of one procedure call, each built when the call first uses it. */
-  function forRequest() {
+  function forRequest(client: EventClient = {}) {
     const repositories = forkRepositories();
     const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repositories;
     let authService: AuthService | undefined;
@@ -134,6 +137,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
       secondFactor ??= createSecondFactor({ mfa: repositories.mfa, cipher, clock });
       return secondFactor;
     };
+    const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client });
     // Dependencies are listed, not spread: spreading the repositories object cost a few
     // microseconds per call, a measurable share of an authenticated call (issue 6).
     return {
@@ -148,11 +152,12 @@ export async function createAuthCore(options: AuthCoreOptions) {
           clock,
           config,
           backoff,
+          events,
         });
         return authService;
       },
       get sessions(): SessionService {
-        sessionService ??= createSessionService({ sessions, clock });
+        sessionService ??= createSessionService({ sessions, clock, events });
         return sessionService;
       },
       get mfa(): MfaService {
@@ -165,6 +170,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           cipher,
           clock,
           backoff,
+          events,
         });
         return mfaService;
       },
@@ -181,6 +187,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
           get mfa() {
             return repositories.mfa;
           },
+          get securityEvents() {
+            return repositories.securityEvents;
+          },
           transaction,
           afterCommit,
           passwords,
@@ -189,6 +198,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           backoff,
           mailThrottle: options.mailThrottle ?? unlimitedMail,
           config,
+          events,
         });
         return userService;
       },
@@ -202,10 +212,12 @@ export async function createAuthCore(options: AuthCoreOptions) {
     clock,
     /** Per-account backoff of secret checks (services use it; exposed for tools and tests). */
     backoff,
-    /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens, MFA challenges and finished mail, in bounded batches. */
+    /** Deletes expired deny-list rows, long-dead sessions, expired emailed tokens, MFA challenges, finished mail and old security events, in bounded batches. */
     async purgeExpired(batchSize = 1000): Promise<number> {
       const repositories = forkRepositories();
       const now = clock.now();
+      const auditRetentionMs =
+        config.auditRetentionSeconds === undefined ? defaultAuditRetentionMs : config.auditRetentionSeconds * 1000;
       const sessionCutoff = new Date(now.getTime() - config.refreshTokenTtlSeconds * 1000);
       let total = 0;
       for (const purge of [
@@ -219,6 +231,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
             limit: batchSize,
           }),
         () => repositories.mfa.purgeExpiredChallenges(now, batchSize),
+        () => repositories.securityEvents.purgeBefore(new Date(now.getTime() - auditRetentionMs), batchSize),
       ]) {
         for (let deleted = await purge(); deleted > 0; deleted = deleted === batchSize ? await purge() : 0) {
           total += deleted;

@@ -44,7 +44,8 @@ export {
   passwordLength,
 } from './password-policy.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords.js';
-export type { UserRecord } from './repositories/types.js';
+export type { SecurityEventRecord, SecurityEventRepository, UserRecord } from './repositories/types.js';
+export type { EventClient, SecurityEventRecorder, SecurityEventType } from './security-events.js';
 export type {
   ClientInfo,
   Introspection,

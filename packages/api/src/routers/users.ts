@@ -50,6 +50,14 @@ export const usersRouter = {
     .output(schemas.userResultOutput)
     .mutation(async ({ ctx, input }) => ({ user: await ctx.services.users.verifyEmail(input.token) })),
 
+  /** The caller's own security log, newest first. */
+  securityEvents: protectedProcedure
+    .input(schemas.securityEventsInput)
+    .output(schemas.securityEventsOutput)
+    .query(async ({ ctx, input }) => ({
+      events: await ctx.services.users.securityEvents(ctx.principal, input.limit),
+    })),
+
   resendVerification: protectedProcedure.output(schemas.successOutput).mutation(async ({ ctx }) => {
     await ctx.services.users.resendVerification(ctx.principal);
     return { success: true as const };

@@ -135,4 +135,23 @@ export const sessionOutput = z.object({
 export const sessionListOutput = z.object({ sessions: z.array(sessionOutput) });
 export const revokeOthersOutput = z.object({ success: z.literal(true), revoked: z.number().int() });
 
+/** How many security events one call lists: 50 unless asked, at most 200. The input may be left out. */
+export const securityEventsInput = z
+  .object({
+    limit: z
+      .number()
+      .int('Limit must be a whole number')
+      .min(1, 'Limit must be at least 1')
+      .max(200, 'Limit must be at most 200')
+      .default(50),
+  })
+  .prefault({});
+export const securityEventOutput = z.object({
+  type: z.string(),
+  at: isoDate,
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export const securityEventsOutput = z.object({ events: z.array(securityEventOutput) });
+
 export type User = z.output<typeof userOutput>;

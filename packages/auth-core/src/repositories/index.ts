@@ -12,7 +12,8 @@ import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-use
 import { createMfaRepository } from './mfa-repository.js';
 import { createOutboxRepository } from './outbox.js';
 import { deleteBatch, toDate } from './rows.js';
-import type { MfaRepository, OutboxRepository, Repositories, UserRecord } from './types.js';
+import { createSecurityEventRepository } from './security-events.js';
+import type { MfaRepository, OutboxRepository, Repositories, SecurityEventRepository, UserRecord } from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'mfaEnabledAt', 'createdAt', 'updatedAt'] as const;
 
@@ -94,6 +95,7 @@ function buildRepositories(
   // touch the second factor.
   let outbox: OutboxRepository | undefined;
   let mfa: MfaRepository | undefined;
+  let securityEvents: SecurityEventRepository | undefined;
   return {
     transaction,
     afterCommit,
@@ -104,6 +106,10 @@ function buildRepositories(
     get mfa() {
       mfa ??= createMfaRepository(em);
       return mfa;
+    },
+    get securityEvents() {
+      securityEvents ??= createSecurityEventRepository(em);
+      return securityEvents;
     },
     users: {
       async create({ email, passwordHash, now }) {

@@ -1,6 +1,13 @@
 /** Helpers shared by the MikroORM repositories. */
 import type { EntityManager } from '@mikro-orm/knex';
-import type { EmailToken, MfaChallenge, OutboxMessage, Session, TokenDenylist } from '../entities/index.js';
+import type {
+  EmailToken,
+  MfaChallenge,
+  OutboxMessage,
+  SecurityEvent,
+  Session,
+  TokenDenylist,
+} from '../entities/index.js';
 
 /** A timestamp as a driver returns it in a raw row (SQLite: milliseconds, maybe as text). */
 export const toDate = (value: Date | number | string): Date =>
@@ -9,7 +16,13 @@ export const toDate = (value: Date | number | string): Date =>
 /** Deletes up to `limit` rows matched by `where`, in one bounded statement pair. */
 export async function deleteBatch(
   em: EntityManager,
-  entity: typeof Session | typeof TokenDenylist | typeof EmailToken | typeof OutboxMessage | typeof MfaChallenge,
+  entity:
+    | typeof Session
+    | typeof TokenDenylist
+    | typeof EmailToken
+    | typeof OutboxMessage
+    | typeof MfaChallenge
+    | typeof SecurityEvent,
   key: string,
   where: object,
   limit: number,

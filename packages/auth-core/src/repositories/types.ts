@@ -175,6 +175,22 @@ export interface MfaRepository {
   purgeExpiredChallenges(now: Date, limit: number): Promise<number>;
 }
 
+/** One entry of a user's security log, as the user sees it. */
+export interface SecurityEventRecord {
+  type: string;
+  at: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SecurityEventRepository {
+  record(input: SecurityEventRecord & { userId: string }): Promise<void>;
+  /** The user's latest `limit` events, newest first. */
+  listForUser(userId: string, limit: number): Promise<SecurityEventRecord[]>;
+  /** Deletes up to `limit` events older than `before`. */
+  purgeBefore(before: Date, limit: number): Promise<number>;
+}
+
 export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
@@ -187,6 +203,7 @@ export interface Repositories {
    */
   afterCommit(callback: () => void): void;
   mfa: MfaRepository;
+  securityEvents: SecurityEventRepository;
   /**
    * Runs `work` on repositories bound to one database transaction: every write through `tx`
    * commits when `work` resolves and is rolled back when it throws. `tx.transaction(...)`

@@ -2,6 +2,7 @@
  * The auth service's own logic, on in-memory repositories. What needs a real database
  * (atomic rotation under concurrency, persistence) is in core.test.ts.
  */
+import { createSecurityEventRecorder } from '../security-events.js';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
@@ -33,7 +34,16 @@ function serviceWith(passwords: PasswordHasher) {
     clock,
   });
   return passwordLoginOnly(
-    createAuthService({ ...repositories, passwords, tokens, secondFactor: () => secondFactor, clock, config, backoff }),
+    createAuthService({
+      ...repositories,
+      passwords,
+      tokens,
+      secondFactor: () => secondFactor,
+      clock,
+      config,
+      backoff,
+      events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
+    }),
   );
 }
 

@@ -15,6 +15,7 @@ import type {
   UserRecord,
   UserRepository,
 } from '../repositories/types.js';
+import type { SecurityEventRecorder } from '../security-events.js';
 import type { TokenSigner } from '../tokens.js';
 
 export interface TokenPair {
@@ -66,6 +67,7 @@ export interface AuthServiceDependencies {
   clock: Clock;
   config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
   backoff: AccountBackoff;
+  events: SecurityEventRecorder;
 }
 
 export function createAuthService({
@@ -78,6 +80,7 @@ export function createAuthService({
   clock,
   config,
   backoff,
+  events,
 }: AuthServiceDependencies) {
   /**
    * A pair for the session; both tokens die with it at the latest (the access token's own
@@ -137,6 +140,7 @@ export function createAuthService({
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip?.slice(0, 64) ?? null,
     });
+    await events.record(user.id, 'login');
     return { ...issuePair(user.id, sessionId, refreshJti, expiresAt), user };
   }
 
@@ -156,6 +160,7 @@ export function createAuthService({
           : passwords.verifyDummy(input.password);
       });
       const { credentials } = found;
+      if (credentials && !valid) await events.record(credentials.user.id, 'login_failed');
       if (!credentials || !valid) throw new AuthError('INVALID_CREDENTIALS');
       // Said only to whoever knows the password, so it tells an attacker nothing new.
       if (credentials.disabled) throw new AuthError('ACCOUNT_DISABLED');
@@ -215,6 +220,7 @@ export function createAuthService({
         return issuePair(claims.sub, claims.sid, session.currentRefreshJti, sessionExpiresAt);
       }
       await sessions.revoke(session.id, now);
+      await events.record(session.userId, 'refresh_reuse_detected');
       throw new AuthError('REFRESH_TOKEN_REUSED');
     },
 
@@ -245,12 +251,14 @@ export function createAuthService({
       const sessionId = refreshClaims?.sub === principal.userId ? refreshClaims.sid : principal.sessionId;
       await sessions.revoke(sessionId, now);
       if (sessionId !== principal.sessionId) await sessions.revoke(principal.sessionId, now);
+      await events.record(principal.userId, 'logout');
     },
 
     async logoutAll(principal: Principal): Promise<void> {
       const now = clock.now();
       await denylist.add(principal.accessJti, principal.accessExpiresAt);
       await sessions.revokeAllForUser(principal.userId, now);
+      await events.record(principal.userId, 'logout');
     },
   };
 }

@@ -3,6 +3,7 @@
  * clock: the rules of the service itself. The same flows on real databases and over tRPC
  * are in packages/api (routers/mfa.test.ts) and apps/server (mfa.test.ts).
  */
+import { createSecurityEventRecorder } from '../security-events.js';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AccountBackoff, createAccountBackoff, createMemoryBackoffCounter } from '../account-backoff.js';
@@ -37,7 +38,16 @@ beforeAll(async () => {
 function build(withCipher = cipher) {
   const secondFactor = createSecondFactor({ mfa: repositories.mfa, cipher: withCipher, clock });
   const tokens = createTokenSigner({ secret: 'x'.repeat(40), issuer: 'keyway', audience: 'keyway', ...config }, clock);
-  mfa = createMfaService({ ...repositories, passwords: hasher, secondFactor, cipher: withCipher, clock, backoff });
+  const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} });
+  mfa = createMfaService({
+    ...repositories,
+    passwords: hasher,
+    secondFactor,
+    cipher: withCipher,
+    clock,
+    backoff,
+    events,
+  });
   auth = createAuthService({
     ...repositories,
     passwords: hasher,
@@ -46,6 +56,7 @@ function build(withCipher = cipher) {
     clock,
     config,
     backoff,
+    events,
   });
 }
 

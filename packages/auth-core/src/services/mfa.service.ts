@@ -20,6 +20,7 @@ import {
 } from '../mfa/totp.js';
 import type { PasswordHasher } from '../passwords.js';
 import type { MfaRepository, Repositories, UserRepository } from '../repositories/types.js';
+import type { SecurityEventRecorder } from '../security-events.js';
 import type { Principal } from './auth.service.js';
 
 /** The name authenticator apps show beside the account. */
@@ -35,10 +36,11 @@ export interface MfaServiceDependencies {
   clock: Clock;
   /** Wrong passwords and codes count toward the account's backoff, which refuses before checking. */
   backoff: AccountBackoff;
+  events: SecurityEventRecorder;
 }
 
 export function createMfaService(dependencies: MfaServiceDependencies) {
-  const { users, mfa, transaction, passwords, secondFactor, cipher, clock, backoff } = dependencies;
+  const { users, mfa, transaction, passwords, secondFactor, cipher, clock, backoff, events } = dependencies;
 
   async function assertPassword(user: { id: string; email: string }, password: string): Promise<void> {
     const valid = await backoff.guard(user.email, async () => {
@@ -86,6 +88,7 @@ export function createMfaService(dependencies: MfaServiceDependencies) {
           throw new AuthError('MFA_SETUP_REQUIRED');
         }
         await tx.mfa.replaceRecoveryCodes({ userId, codeHashes: recoveryCodes.map(hashRecoveryCode), now });
+        await events.record(userId, 'mfa_enabled', tx);
       });
       return { recoveryCodes };
     },
@@ -101,6 +104,7 @@ export function createMfaService(dependencies: MfaServiceDependencies) {
       const now = clock.now();
       await transaction(async (tx) => {
         if (!(await tx.mfa.disable({ userId, now }))) throw new AuthError('MFA_NOT_ENABLED');
+        await events.record(userId, 'mfa_disabled', tx);
       });
     },
   };

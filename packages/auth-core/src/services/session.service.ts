@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 import type { SessionRepository, SessionSummary } from '../repositories/types.js';
+import type { SecurityEventRecorder } from '../security-events.js';
 import type { Principal } from './auth.service.js';
 
 export interface SessionInfo extends SessionSummary {
@@ -16,9 +17,10 @@ export interface SessionInfo extends SessionSummary {
 export interface SessionServiceDependencies {
   sessions: SessionRepository;
   clock: Clock;
+  events: SecurityEventRecorder;
 }
 
-export function createSessionService({ sessions, clock }: SessionServiceDependencies) {
+export function createSessionService({ sessions, clock, events }: SessionServiceDependencies) {
   return {
     /** The caller's live sessions, newest first. */
     async list(principal: Principal): Promise<SessionInfo[]> {
@@ -36,11 +38,16 @@ export function createSessionService({ sessions, clock }: SessionServiceDependen
         sessionId !== null &&
         (await sessions.revokeLive({ id: sessionId, userId: principal.userId, now: clock.now() }));
       if (!revoked) throw new AuthError('SESSION_NOT_FOUND');
+      await events.record(principal.userId, 'session_revoked');
     },
 
     /** Ends every live session of the caller but the current one; resolves to how many. */
-    revokeOthers(principal: Principal): Promise<number> {
-      return sessions.revokeAllForUser(principal.userId, clock.now(), { exceptSessionId: principal.sessionId });
+    async revokeOthers(principal: Principal): Promise<number> {
+      const revoked = await sessions.revokeAllForUser(principal.userId, clock.now(), {
+        exceptSessionId: principal.sessionId,
+      });
+      if (revoked > 0) await events.record(principal.userId, 'session_revoked');
+      return revoked;
     },
   };
 }

@@ -4,6 +4,7 @@
  * delivery and real databases: core.test.ts.
  */
 
+import { createSecurityEventRecorder } from '../security-events.js';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
@@ -93,6 +94,7 @@ beforeEach(() => {
     backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
     mailThrottle: unlimitedMail,
     config: { appUrl: config.appUrl, registerEnumerationSafe: false },
+    events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
   });
 });
 

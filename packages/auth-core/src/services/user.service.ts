@@ -15,6 +15,7 @@ import { checkPasswordPolicy } from '../password-policy.js';
 import type { PasswordHasher } from '../passwords.js';
 import type { Repositories, UserRecord } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
+import type { SecurityEventRecorder } from '../security-events.js';
 import type { Principal } from './auth.service.js';
 
 export interface UserServiceDependencies extends Repositories {
@@ -28,6 +29,7 @@ export interface UserServiceDependencies extends Repositories {
     /** A taken email registers "successfully" (and its owner is told) instead of CONFLICT. */
     registerEnumerationSafe: boolean;
   };
+  events: SecurityEventRecorder;
 }
 
 function assertPasswordPolicy(field: string, password: string, email: string): void {
@@ -38,7 +40,7 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle, config } =
+  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle, config, events } =
     dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
@@ -114,11 +116,19 @@ export function createUserService(dependencies: UserServiceDependencies) {
       const user = await requireUser(principal.userId);
       await requirePassword(user, input.currentPassword, 'currentPassword');
       assertPasswordPolicy('newPassword', input.newPassword, user.email);
+      const passwordHash = await passwords.hash(input.newPassword);
       const now = clock.now();
-      await users.updatePasswordHash(user.id, await passwords.hash(input.newPassword), now);
-      await sessions.revokeAllForUser(user.id, now, { exceptSessionId: principal.sessionId });
-      await emailTokens.invalidateAll(user.id, 'reset', now);
+      await transaction(async (tx) => {
+        await tx.users.updatePasswordHash(user.id, passwordHash, now);
+        await tx.sessions.revokeAllForUser(user.id, now, { exceptSessionId: principal.sessionId });
+        await tx.emailTokens.invalidateAll(user.id, 'reset', now);
+        await events.record(user.id, 'password_changed', tx);
+      });
     },
+
+    /** The caller's latest security events, newest first. */
+    securityEvents: (principal: Principal, limit: number) =>
+      dependencies.securityEvents.listForUser(principal.userId, limit),
 
     /**
      * Answers the same whether or not the account exists: the request path does one insert
@@ -145,8 +155,11 @@ export function createUserService(dependencies: UserServiceDependencies) {
         throw new AuthError('RESET_TOKEN_INVALID');
       }
       const updatedAt = clock.now();
-      await users.updatePasswordHash(user.id, passwordHash, updatedAt);
-      await sessions.revokeAllForUser(user.id, updatedAt);
+      await transaction(async (tx) => {
+        await tx.users.updatePasswordHash(user.id, passwordHash, updatedAt);
+        await tx.sessions.revokeAllForUser(user.id, updatedAt);
+        await events.record(user.id, 'password_reset', tx);
+      });
       // Whoever holds the mailbox may sign in again at once.
       await backoff.clear(user.email);
     },
@@ -160,6 +173,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
       }
       const user = await users.markEmailVerified(userId, now);
       if (!user) throw new AuthError('VERIFY_TOKEN_INVALID');
+      await events.record(user.id, 'email_verified');
       return user;
     },
 

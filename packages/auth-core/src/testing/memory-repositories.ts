@@ -5,7 +5,7 @@
  * these exist so a service's own logic can be tested without one.
  */
 import { AuthError } from '../errors.js';
-import type { EmailTokenPurpose, Repositories, UserRecord } from '../repositories/types.js';
+import type { EmailTokenPurpose, Repositories, SecurityEventRecord, UserRecord } from '../repositories/types.js';
 import { createMemoryMfaRepository } from './memory-mfa-repository.js';
 
 export interface MemorySession {
@@ -51,6 +51,7 @@ export function createMemoryRepositories() {
   const denylist = new Map<string, Date>();
   const emailTokens = new Map<string, MemoryEmailToken>();
   const outbox = new Map<string, MemoryOutboxMessage>();
+  const securityEvents = new Map<string, SecurityEventRecord & { userId: string }>();
   let nextUserId = 1;
   let nextMessageId = 1;
 
@@ -71,7 +72,15 @@ export function createMemoryRepositories() {
 
   /** Every map of stored rows: what a transaction snapshots and restores on failure. */
   const memoryMfa = createMemoryMfaRepository(users);
-  const tables: Map<string, unknown>[] = [users, sessions, denylist, emailTokens, outbox, ...memoryMfa.tables];
+  const tables: Map<string, unknown>[] = [
+    users,
+    sessions,
+    denylist,
+    emailTokens,
+    outbox,
+    securityEvents,
+    ...memoryMfa.tables,
+  ];
   let inTransaction = false;
   let committed: (() => void)[] = [];
 
@@ -114,6 +123,21 @@ export function createMemoryRepositories() {
     },
 
     mfa: memoryMfa.mfa,
+
+    securityEvents: {
+      async record(event) {
+        securityEvents.set(String(securityEvents.size + 1), { ...event });
+      },
+      async listForUser(userId, limit) {
+        return [...securityEvents.values()]
+          .filter((event) => event.userId === userId)
+          .reverse()
+          .sort((a, b) => b.at.getTime() - a.at.getTime())
+          .slice(0, limit)
+          .map(({ userId: _, ...event }) => event);
+      },
+      purgeBefore: (before, limit) => purge(securityEvents, (event) => event.at < before, limit),
+    },
 
     users: {
       async create({ email, passwordHash, now }) {
@@ -335,7 +359,7 @@ export function createMemoryRepositories() {
   };
 
   /** The stored rows, for assertions on what a service wrote. */
-  const state = { users, sessions, denylist, emailTokens, outbox };
+  const state = { users, sessions, denylist, emailTokens, outbox, securityEvents };
   return { ...repositories, state };
 }
 
