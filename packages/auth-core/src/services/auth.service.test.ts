@@ -2,7 +2,7 @@
  * The auth service's own logic, on in-memory repositories. What needs a real database
  * (atomic rotation under concurrency, persistence) is in core.test.ts.
  */
-import { createSecurityEventRecorder } from '../security-events.js';
+
 import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
@@ -11,6 +11,7 @@ import { createDataCipher } from '../encryption.js';
 import { isAuthError } from '../errors.js';
 import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
+import { createSecurityEventRecorder } from '../security-events.js';
 import { authErrorCodeOf as codeOf, type PasswordLoginAuthService, passwordLoginOnly } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner, type TokenSigner } from '../tokens.js';

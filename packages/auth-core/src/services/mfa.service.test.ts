@@ -3,7 +3,7 @@
  * clock: the rules of the service itself. The same flows on real databases and over tRPC
  * are in packages/api (routers/mfa.test.ts) and apps/server (mfa.test.ts).
  */
-import { createSecurityEventRecorder } from '../security-events.js';
+
 import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AccountBackoff, createAccountBackoff, createMemoryBackoffCounter } from '../account-backoff.js';
@@ -13,6 +13,7 @@ import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import type { UserRecord } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
+import { createSecurityEventRecorder } from '../security-events.js';
 import { authErrorCodeOf as codeOf, totpCodeAt } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner } from '../tokens.js';

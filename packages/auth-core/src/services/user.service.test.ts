@@ -4,7 +4,6 @@
  * delivery and real databases: core.test.ts.
  */
 
-import { createSecurityEventRecorder } from '../security-events.js';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
@@ -16,6 +15,7 @@ import { createMailComposer, createMailQueue } from '../mail/outbox.js';
 import { createMailWorker, type MailWorker } from '../mail/outbox-worker.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import { hashSecretToken } from '../secrets.js';
+import { createSecurityEventRecorder } from '../security-events.js';
 import { authErrorCodeOf as codeOf } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import type { Principal } from './auth.service.js';
