@@ -160,6 +160,7 @@ describe('register with registerEnumerationSafe', () => {
       backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
       mailThrottle: unlimitedMail,
       config: { appUrl: config.appUrl, registerEnumerationSafe: true },
+      events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
     });
     const answer = await safe.register({ email: 'ada@example.com', password: newPassword });
     expect(answer).toEqual({
