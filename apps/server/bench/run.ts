@@ -1,5 +1,5 @@
 /**
- * `pnpm bench` (contract section 9, issue 6): a production-mode Keyway server, measured in
+ * `pnpm bench` (method: bench/README.md): a production-mode Keyway server, measured in
  * one run against references measured in the same run, by load generators in processes of
  * their own. Prints the table and writes bench-results/latest.{json,md}. See bench/README.md.
  *

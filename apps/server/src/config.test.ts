@@ -1,5 +1,5 @@
 /**
- * Contract section 3, read by `loadConfig`: the defaults, the parsing of durations and
+ * The configuration (README, Configuration), read by `loadConfig`: the defaults, the parsing of durations and
  * rate-limit rules, the production checks, and the development JWT secret kept in the data
  * folder. Every refusal is a ConfigError naming its variable.
  */
@@ -33,7 +33,7 @@ function refusal(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  it('has the defaults of contract section 3', () => {
+  it('has the documented defaults', () => {
     expect(loadConfig({}, { dataDirectory })).toMatchObject({
       nodeEnv: 'development',
       port: 3000,
@@ -201,7 +201,7 @@ describe('loadConfig', () => {
     expect(refusal({ TRUST_PROXY: 'maybe' }).variable).toBe('TRUST_PROXY');
   });
 
-  it('accepts the database URLs of the contract and refuses others', () => {
+  it('accepts the documented database URLs and refuses others', () => {
     for (const url of [
       'sqlite::memory:',
       'sqlite:/var/lib/keyway.sqlite',

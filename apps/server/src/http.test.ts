@@ -1,5 +1,5 @@
 /**
- * Contract section 4 over real HTTP: a listening server, plain fetch, the wire format any
+ * The HTTP surface over real HTTP: a listening server, plain fetch, the wire format any
  * client sees — envelopes and status codes, headers on every response, the body limit,
  * malformed and ill-typed input, unknown procedures, a masked 500, health and CORS.
  */

@@ -1,5 +1,5 @@
 /**
- * Mail over HTTP (contract section 3, issue 3): registration and reset requests made through
+ * Mail over HTTP: registration and reset requests made through
  * the API deliver real mail to an SMTP server, `file:<dir>` writes one .eml per message,
  * a failing mail server never fails the request that caused the mail, and a hung one never
  * holds up a graceful stop.

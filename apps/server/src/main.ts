@@ -12,7 +12,7 @@ import { createServer } from './server.js';
 process.env.UV_THREADPOOL_SIZE ??= String(availableParallelism() + 4);
 // V8 lets the old generation grow to several times what is live before it collects: under
 // load that is ~190 MB resident for ~40 MB of live heap. Growing by 15% between major
-// collections holds the peak at ~115-135 MB for no throughput we could measure (issue 6's
+// collections holds the peak at ~115-135 MB for no throughput we could measure (the
 // benchmark). Unlike --max-old-space-size this is no cap: a heap that needs more still
 // gets it. Read at every collection, so setting it now works; a command-line value wins.
 if (!process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent/.test(flag))) {

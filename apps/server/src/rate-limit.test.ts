@@ -1,5 +1,5 @@
 /**
- * Contract section 7 over HTTP: every default rule, configured small through the
+ * The rate limits over HTTP: every default rule, configured small through the
  * environment, answers 429 with a Retry-After header and `error.data.retryAfter`; and
  * TRUST_PROXY decides whose address is counted.
  */

@@ -1,5 +1,5 @@
 /**
- * Contract section 5: tokens that are still valid stay valid across a server restart, and
+ * Restarts: tokens that are still valid stay valid across a server restart, and
  * denied ones stay denied — two successive servers on one SQLite file, nothing in memory
  * carried over.
  */

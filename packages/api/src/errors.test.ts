@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { authErrorToTrpcCode, toTrpcError } from './errors.js';
 
 describe('the domain error table', () => {
-  it('maps every auth-core error to the tRPC code of contract section 5', () => {
+  it('maps every auth-core error to the tRPC code the API documents', () => {
     expect(authErrorToTrpcCode).toEqual({
       INVALID_CREDENTIALS: 'UNAUTHORIZED',
       EMAIL_TAKEN: 'CONFLICT',

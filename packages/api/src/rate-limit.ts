@@ -12,7 +12,7 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-/** The buckets of contract section 7, each with its own rule. */
+/** The rate-limit buckets (README, Configuration: RATE_LIMIT_*), each with its own rule. */
 export type RateLimitBucket = 'loginAccount' | 'loginIp' | 'registerIp' | 'resetIp' | 'introspectIp' | 'defaultIp';
 export type RateLimitRules = Record<RateLimitBucket, RateLimitRule>;
 

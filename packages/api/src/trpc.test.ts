@@ -1,5 +1,5 @@
 /**
- * The middleware every procedure runs behind: the rate limits of contract section 7, and
+ * The middleware every procedure runs behind: the rate limits of the README's configuration table, and
  * the error envelope a client receives (codes, HTTP statuses, `fieldErrors`, `retryAfter`,
  * no stack traces), checked through tRPC's HTTP handling.
  */

@@ -20,7 +20,7 @@ import { retryAfterOf, toTrpcError } from './errors.js';
 import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
 import { applySessionCookie } from './session-transport.js';
 
-/** Which rate-limit rule a procedure is counted under (contract section 7). */
+/** Which rate-limit rule a procedure is counted under (README, Configuration: RATE_LIMIT_*). */
 export interface Meta {
   rateLimit?: 'login' | 'register' | 'reset' | 'introspect' | 'default';
   /** Set by `protectedProcedure` (a bearer token is required); the OpenAPI document reads it. */
@@ -151,7 +151,7 @@ export const publicProcedure = t.procedure.use((options) =>
 /**
  * The bearer token is checked inside the same middleware rather than a second one: each
  * tRPC middleware level copies the call's options and context several times, a measurable
- * share of an authenticated call (issue 6).
+ * share of an authenticated call (apps/server/bench/README.md).
  */
 export const protectedProcedure = t.procedure.meta({ authenticated: true }).use((options) =>
   observeCall(options, () =>

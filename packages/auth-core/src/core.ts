@@ -139,7 +139,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     };
     const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client });
     // Dependencies are listed, not spread: spreading the repositories object cost a few
-    // microseconds per call, a measurable share of an authenticated call (issue 6).
+    // microseconds per call, a measurable share of an authenticated call (apps/server/bench/README.md).
     return {
       get auth(): AuthService {
         authService ??= createAuthService({

@@ -1,5 +1,5 @@
 /**
- * Contract section 8: two instances on one PostgreSQL database and one Redis behave as one
+ * Scale-out: two instances on one PostgreSQL database and one Redis behave as one
  * service. Each request is sent to either instance, as a load balancer would.
  */
 import {

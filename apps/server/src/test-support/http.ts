@@ -1,7 +1,7 @@
 /**
  * Plain-fetch helpers of the HTTP suites: exactly what any HTTP client would send (a
  * mutation is a POST with the JSON input, a query a GET with `?input=`), nothing from tRPC's
- * client, so the tests see the wire format of contract section 4.
+ * client, so the tests see the wire format the README documents.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AppRouter } from '@keyway/api';
