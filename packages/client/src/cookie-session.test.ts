@@ -24,8 +24,30 @@ afterAll(async () => {
 
 type Jar = ReturnType<typeof createCookieJar>;
 
-/** A tab of the browser whose cookies are in `jar`. */
-const tab = (jar: Jar) => createKeywayClient({ url: server.url, session: 'cookie', fetch: jar.fetch });
+const browserIds = new WeakMap<Jar, string>();
+
+/**
+ * A tab of the browser whose cookies are in `jar`. Every client of this process would share
+ * one BroadcastChannel scope, so each jar gets a scope of its own, as each browser has: a tab
+ * left over from an earlier test (another browser) must not hear this browser's sign-ins.
+ */
+function tab(jar: Jar) {
+  if (!browserIds.has(jar)) browserIds.set(jar, randomUUID());
+  const browser = browserIds.get(jar);
+  vi.stubGlobal(
+    'BroadcastChannel',
+    class extends BroadcastChannel {
+      constructor(name: string) {
+        super(`${browser}:${name}`);
+      }
+    },
+  );
+  try {
+    return createKeywayClient({ url: server.url, session: 'cookie', fetch: jar.fetch });
+  } finally {
+    vi.unstubAllGlobals();
+  }
+}
 
 async function signedInBrowser() {
   const jar = createCookieJar();
