@@ -293,6 +293,7 @@ describe('the HTTP surface', () => {
       { path: 'users.requestPasswordReset', fields: ['email'] },
       { path: 'users.resetPassword', fields: ['token', 'newPassword'] },
       { path: 'users.verifyEmail', fields: ['token'] },
+      { path: 'users.checkResetToken', fields: ['token'] },
       { path: 'users.changePassword', fields: ['currentPassword', 'newPassword'], auth: true },
       { path: 'sessions.revoke', fields: ['sessionId'], auth: true },
     ];

@@ -1,4 +1,5 @@
 import { resetPasswordInput, sessionOf } from '@keyway/client';
+import { useEffect, useState } from 'react';
 import { Alert, Card, Link, NewPasswordField } from '../components.js';
 import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
@@ -10,7 +11,29 @@ const requestLink = (
   </Link>
 );
 
+/**
+ * Whether the link still works, asked once when the page opens (the API checks it without
+ * spending it), so a used or expired link is said before anything is typed. `unknown` (the
+ * check itself failed, e.g. offline) shows the form: setting the password says the rest.
+ */
+function useResetLinkState(token: string | null): 'checking' | 'valid' | 'spent' | 'unknown' {
+  const [state, setState] = useState<'checking' | 'valid' | 'spent' | 'unknown'>('checking');
+  useEffect(() => {
+    if (!token) return;
+    let current = true;
+    kw.users.checkResetToken
+      .mutate({ token })
+      .then(({ valid }) => current && setState(valid ? 'valid' : 'spent'))
+      .catch(() => current && setState('unknown'));
+    return () => {
+      current = false;
+    };
+  }, [token]);
+  return state;
+}
+
 export function ResetPasswordPage({ token }: { token: string | null }) {
+  const link = useResetLinkState(token);
   const form = useForm({
     schema: resetPasswordInput,
     fields: { newPassword: 'New password' },
@@ -23,26 +46,36 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
     },
   });
 
-  if (!token) {
+  const refusal = !token
+    ? 'This link is incomplete. Open the link from the email again, or request a new one.'
+    : link === 'spent'
+      ? 'This link has already been used or has expired. Request a new one to set your password.'
+      : null;
+  if (refusal) {
     return (
       <Card title="Set a new password" footer={<Link to="/login">Back to log in</Link>}>
-        <Alert tone="error">This link is incomplete. Open the link from the email again, or request a new one.</Alert>
+        <Alert tone="error">{refusal}</Alert>
         {requestLink}
+      </Card>
+    );
+  }
+  if (link === 'checking') {
+    return (
+      <Card title="Set a new password">
+        <p className="muted" role="status">
+          Checking your link…
+        </p>
       </Card>
     );
   }
 
   return (
     <Card title="Set a new password" footer={<Link to="/login">Back to log in</Link>}>
-      {/* The API has no way to ask whether a reset link is still good without spending it, so
-          the page says up front what can go wrong rather than letting the user find out after
-          typing a new password. */}
       <p className="muted" id="reset-link-note">
-        A reset link works once, for an hour after it was sent. If this one was already used or has expired, setting a
-        password will fail: <Link to="/forgot-password">request a new link</Link> instead.
+        A reset link works once, for an hour after it was sent.
       </p>
       <form onSubmit={form.onSubmit} noValidate aria-describedby="reset-link-note">
-        <input type="hidden" name="token" value={token} />
+        <input type="hidden" name="token" value={token ?? ''} />
         <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
         <FormFeedback form={form}>{form.formError ? <p className="alert-action">{requestLink}</p> : null}</FormFeedback>
         <SubmitButton pending={form.pending}>Set new password</SubmitButton>

@@ -214,6 +214,31 @@ describe.each(await testDialects())('the users router on %s', (dialect) => {
       }
     });
 
+    it('tells whether a link still works without spending it: good, then used, then expired', async () => {
+      const { email } = await h.createUser();
+      await h.caller().users.requestPasswordReset({ email });
+      const token = h.mailbox.tokenFrom(await lastMailTo(email, /Reset/));
+      expect(await h.caller().users.checkResetToken({ token })).toEqual({ valid: true });
+      expect(await h.caller().users.checkResetToken({ token })).toEqual({ valid: true });
+      await h.caller().users.resetPassword({ token, newPassword: 'amber-quartz-meadow' });
+      expect(await h.caller().users.checkResetToken({ token })).toEqual({ valid: false });
+
+      await h.caller().users.requestPasswordReset({ email });
+      const later = h.mailbox.tokenFrom(await lastMailTo(email, /Reset/));
+      h.clock.advance(h.config.resetTokenTtlSeconds * 1000);
+      expect(await h.caller().users.checkResetToken({ token: later })).toEqual({ valid: false });
+    });
+
+    it('calls a garbage token or a verification token not valid', async () => {
+      const email = uniqueEmail('check');
+      await h.caller().users.register({ email, password: 'plum-orbit-cascade' });
+      const verifyToken = h.mailbox.tokenFrom(await lastMailTo(email, /Confirm/));
+      for (const token of ['garbage', verifyToken, '\u{1F600}'.repeat(100)]) {
+        expect(await h.caller().users.checkResetToken({ token })).toEqual({ valid: false });
+      }
+      expect(await codeOf(h.caller().users.checkResetToken({ token: '' }))).toBe('BAD_REQUEST');
+    });
+
     it('validates the email it is asked about', async () => {
       expect(await codeOf(h.caller().users.requestPasswordReset({ email: 'nope' }))).toBe('BAD_REQUEST');
     });

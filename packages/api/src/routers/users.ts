@@ -45,6 +45,15 @@ export const usersRouter = {
       return { success: true as const };
     }),
 
+  /**
+   * Whether a reset link is still good, without spending it. A mutation (POST), so the token
+   * stays out of URLs and the access logs that record them.
+   */
+  checkResetToken: publicProcedure
+    .input(schemas.checkResetTokenInput)
+    .output(schemas.checkResetTokenOutput)
+    .mutation(async ({ ctx, input }) => ({ valid: await ctx.services.users.checkResetToken(input.token) })),
+
   verifyEmail: publicProcedure
     .input(schemas.verifyEmailInput)
     .output(schemas.userResultOutput)

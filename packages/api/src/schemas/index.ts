@@ -61,6 +61,7 @@ export const deleteAccountInput = z.object({ password: enteredPassword('Password
 export const requestPasswordResetInput = z.object({ email: emailSchema });
 export const resetPasswordInput = z.object({ token: tokenSchema, newPassword: passwordSchema });
 export const verifyEmailInput = z.object({ token: tokenSchema });
+export const checkResetTokenInput = z.object({ token: tokenSchema });
 
 /** A password being checked (not chosen): only its shape, like login's. */
 const passwordCheckSchema = enteredPassword('Password is required');
@@ -104,6 +105,7 @@ export const verifyMfaOutput = loginSuccessOutput;
 export const mfaSetupOutput = z.object({ secret: z.string(), otpauthUrl: z.string() });
 export const mfaEnableOutput = z.object({ recoveryCodes: z.array(z.string()) });
 export const successOutput = z.object({ success: z.literal(true) });
+export const checkResetTokenOutput = z.object({ valid: z.boolean() });
 /** Whether an access token is valid and unrevoked right now; nothing more about an inactive one. */
 export const introspectOutput = z.union([
   z.object({ active: z.literal(false) }),

@@ -141,6 +141,16 @@ export function createUserService(dependencies: UserServiceDependencies) {
       await mail.queue(dependencies, { kind: 'password-reset', to: email, throttled });
     },
 
+    /**
+     * Whether a reset link still works (unused, unexpired, its account still there), without
+     * spending it: the reset page asks before the user types a new password.
+     */
+    async checkResetToken(token: string): Promise<boolean> {
+      const tokenHash = hashSecretToken(token);
+      const userId = await emailTokens.findValidUserId({ tokenHash, purpose: 'reset', now: clock.now() });
+      return userId !== null && (await users.findById(userId)) !== null;
+    },
+
     /** Sets a new password from an emailed token; the token works once; every session ends. */
     async resetPassword(input: { token: string; newPassword: string }): Promise<void> {
       const tokenHash = hashSecretToken(input.token);
