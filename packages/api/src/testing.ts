@@ -51,10 +51,16 @@ export async function rejectionOf(call: Promise<unknown>): Promise<TRPCError> {
   return outcome.error;
 }
 
-/** A login answer's tokens; throws when the account asked for its second factor instead. */
-export function signedIn<Answer extends object>(answer: Answer): Exclude<Answer, { mfaRequired: true }> {
+/** A login or refresh answer's tokens (a caller is in bearer mode); throws on mfaRequired instead. */
+export function signedIn<Answer extends object>(
+  answer: Answer,
+): Exclude<Answer, { mfaRequired: true }> & { refreshToken: string } {
   if ('mfaRequired' in answer) throw new Error('Expected a token pair, got mfaRequired');
-  return answer as Exclude<Answer, { mfaRequired: true }>;
+  // Only a cookie-mode answer leaves the refresh token out, and a caller is in bearer mode.
+  if (!('refreshToken' in answer) || typeof answer.refreshToken !== 'string') {
+    throw new Error('Expected a refresh token in a bearer-mode answer');
+  }
+  return answer as Exclude<Answer, { mfaRequired: true }> & { refreshToken: string };
 }
 
 export interface TestHarnessOptions {

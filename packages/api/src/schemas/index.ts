@@ -92,7 +92,11 @@ export const userOutput = z.object({
 export const userResultOutput = z.object({ user: userOutput });
 export const tokenPairOutput = z.object({
   accessToken: z.string(),
-  refreshToken: z.string(),
+  /** Left out of the answer in cookie mode, where it travels in the HttpOnly cookie instead. */
+  refreshToken: z
+    .string()
+    .optional()
+    .describe('Absent in cookie mode (X-Keyway-Session: cookie): the refresh token is in the HttpOnly cookie.'),
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int(),
 });
