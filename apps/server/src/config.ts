@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   defaultMailAccountRule,
-  defaultRateLimitRules,
-  type RateLimitBucket,
   type RateLimitRule,
   type RateLimitRules,
+  rateLimitBuckets,
+  rateLimitPolicy,
 } from '@keyway/api';
 import {
   type AccountBackoffRule,
@@ -32,15 +32,6 @@ export { ConfigError };
 
 /** The git-ignored folder holding the development database, JWT secret and data-encryption key. */
 export const defaultDataDirectory = fileURLToPath(new URL('../.data', import.meta.url));
-
-const rateLimitVariables: Record<RateLimitBucket, string> = {
-  loginAccount: 'RATE_LIMIT_LOGIN_ACCOUNT',
-  loginIp: 'RATE_LIMIT_LOGIN_IP',
-  registerIp: 'RATE_LIMIT_REGISTER_IP',
-  resetIp: 'RATE_LIMIT_RESET_IP',
-  introspectIp: 'RATE_LIMIT_INTROSPECT_IP',
-  defaultIp: 'RATE_LIMIT_DEFAULT_IP',
-};
 
 const minimumDistinctSecretCharacters = 16;
 
@@ -248,9 +239,9 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     throw new ConfigError('RATE_LIMIT_PREFIX', `must be 1-64 letters, digits or . _ : -, got "${rateLimitPrefix}"`);
   }
   const rateLimitRules = Object.fromEntries(
-    (Object.keys(rateLimitVariables) as RateLimitBucket[]).map((bucket) => [
+    rateLimitBuckets.map((bucket) => [
       bucket,
-      readRule(env, rateLimitVariables[bucket], defaultRateLimitRules[bucket]),
+      readRule(env, rateLimitPolicy[bucket].env, rateLimitPolicy[bucket].default),
     ]),
   ) as RateLimitRules;
 

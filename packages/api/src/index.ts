@@ -16,7 +16,6 @@ export { listProcedures, type ProcedureInfo } from './procedure-list.js';
 export {
   createRateLimiter,
   defaultRateLimitRules,
-  type RateLimitBucket,
   RateLimitExceededError,
   type RateLimiter,
   type RateLimiterOptions,
@@ -24,6 +23,13 @@ export {
   type RateLimitRules,
   type RateLimitStore,
 } from './rate-limit.js';
+export {
+  type RateLimitBucket,
+  type RateLimitPolicyEntry,
+  type RateLimitRuleName,
+  rateLimitBuckets,
+  rateLimitPolicy,
+} from './rate-limit-policy.js';
 export { type AppRouter, appRouter } from './router.js';
 export { bearerOnlyTransport, type SessionTransport } from './session-transport.js';
 export { createCallerFactory, type Meta } from './trpc.js';

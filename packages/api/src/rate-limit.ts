@@ -6,34 +6,20 @@
  */
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimitBucket, rateLimitBuckets, rateLimitPolicy } from './rate-limit-policy.js';
+
+export type { RateLimitBucket };
 
 export interface RateLimitRule {
   max: number;
   windowSeconds: number;
 }
 
-/** The rate-limit buckets (README, Configuration: RATE_LIMIT_*), each with its own rule. */
-export type RateLimitBucket = 'loginAccount' | 'loginIp' | 'registerIp' | 'resetIp' | 'introspectIp' | 'defaultIp';
 export type RateLimitRules = Record<RateLimitBucket, RateLimitRule>;
 
-export const defaultRateLimitRules: RateLimitRules = {
-  loginAccount: { max: 5, windowSeconds: 15 * 60 },
-  loginIp: { max: 30, windowSeconds: 60 },
-  registerIp: { max: 10, windowSeconds: 3600 },
-  resetIp: { max: 5, windowSeconds: 3600 },
-  // Other services check tokens from behind one address: their own, much larger budget.
-  introspectIp: { max: 6000, windowSeconds: 60 },
-  defaultIp: { max: 300, windowSeconds: 60 },
-};
-
-const keyPrefixes: Record<RateLimitBucket, string> = {
-  loginAccount: 'login:acct',
-  loginIp: 'login:ip',
-  registerIp: 'register:ip',
-  resetIp: 'reset:ip',
-  introspectIp: 'introspect:ip',
-  defaultIp: 'default:ip',
-};
+export const defaultRateLimitRules = Object.fromEntries(
+  rateLimitBuckets.map((bucket) => [bucket, rateLimitPolicy[bucket].default]),
+) as RateLimitRules;
 
 export class RateLimitExceededError extends Error {
   override readonly name = 'RateLimitExceededError';
@@ -75,7 +61,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const base = {
       points: rules[bucket].max,
       duration: rules[bucket].windowSeconds,
-      keyPrefix: `${keyPrefix}:${keyPrefixes[bucket]}`,
+      keyPrefix: `${keyPrefix}:${rateLimitPolicy[bucket].keyPrefix}`,
     };
     limiters[bucket] =
       store.kind === 'memory'

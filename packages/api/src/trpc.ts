@@ -1,8 +1,8 @@
 /**
  * The only initTRPC call. Exports just what procedures may use. Every procedure runs
- * behind one middleware that applies its rate limit, gives it its own services (a forked
- * EntityManager), checks the bearer token where the procedure is protected, and maps
- * domain errors to tRPC codes.
+ * behind one middleware made of small named steps: its rate limits, its own services (a
+ * forked EntityManager), the bearer token where the procedure is protected, the refund rule
+ * of failure-only rate limits, and domain errors mapped to tRPC codes.
  */
 import type { AuthServices } from '@keyway/auth-core';
 import {
@@ -17,12 +17,19 @@ import { observeCall } from './call-observer.js';
 import { rateLimitKeyOf } from './client-address.js';
 import type { Context } from './context.js';
 import { retryAfterOf, toTrpcError } from './errors.js';
-import { type RateLimitBucket, RateLimitExceededError } from './rate-limit.js';
+import { RateLimitExceededError } from './rate-limit.js';
+import {
+  bucketsOfRule,
+  type RateLimitBucket,
+  type RateLimitPolicyEntry,
+  type RateLimitRuleName,
+  rateLimitPolicy,
+} from './rate-limit-policy.js';
 import { applySessionCookie } from './session-transport.js';
 
-/** Which rate-limit rule a procedure is counted under (README, Configuration: RATE_LIMIT_*). */
 export interface Meta {
-  rateLimit?: 'login' | 'register' | 'reset' | 'introspect' | 'default';
+  /** The rate-limit rule a procedure is counted under (rate-limit-policy.ts); `default` if none. */
+  rateLimit?: RateLimitRuleName;
   /** Set by `protectedProcedure` (a bearer token is required); the OpenAPI document reads it. */
   authenticated?: boolean;
   /**
@@ -76,34 +83,30 @@ const normalizedEmail = (input: unknown) =>
     ? input.email.trim().toLowerCase()
     : '';
 
-const ipBuckets: Record<NonNullable<Meta['rateLimit']>, RateLimitBucket> = {
-  login: 'loginIp',
-  register: 'registerIp',
-  reset: 'resetIp',
-  introspect: 'introspectIp',
-  default: 'defaultIp',
-};
-
 interface CallOptions {
   ctx: Context;
   meta: Meta | undefined;
   getRawInput: () => Promise<unknown>;
 }
 
-/** Counts the call against its rate limits; returns the login account key, if one was counted. */
-async function consumeRateLimits({ ctx, meta, getRawInput }: CallOptions): Promise<string | undefined> {
-  const rule = meta?.rateLimit ?? 'default';
-  const limiter = ctx.rateLimiter;
+/** A bucket counted only for failures, with the key it was counted under (rate-limit-policy.ts). */
+type FailureCount = { bucket: RateLimitBucket; key: string };
+
+/**
+ * Step 1, rate limits: counts the call against every bucket of its rule (rate-limit-policy.ts),
+ * before anything else runs. Returns the failure-only counts, which step 4 settles.
+ */
+async function countRateLimits({ ctx, meta, getRawInput }: CallOptions): Promise<FailureCount[]> {
   const client = rateLimitKeyOf(ctx.clientIp);
+  const failureCounts: FailureCount[] = [];
   try {
-    await limiter.consume(ipBuckets[rule], client);
-    if (rule !== 'login') return undefined;
-    const accountKey = `${client}:${normalizedEmail(await getRawInput())}`;
-    // Counted before the attempt and given back unless it fails on credentials: counting
-    // failures only after the fact let a burst of parallel guesses all pass the check
-    // before the first failure was recorded.
-    await limiter.consume('loginAccount', accountKey);
-    return accountKey;
+    for (const bucket of bucketsOfRule[meta?.rateLimit ?? 'default']) {
+      const entry: RateLimitPolicyEntry = rateLimitPolicy[bucket];
+      const key = entry.key === 'ip' ? client : `${client}:${normalizedEmail(await getRawInput())}`;
+      await ctx.rateLimiter.consume(bucket, key);
+      if (entry.counts === 'failures') failureCounts.push({ bucket, key });
+    }
+    return failureCounts;
   } catch (error) {
     if (error instanceof RateLimitExceededError) {
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
@@ -112,53 +115,64 @@ async function consumeRateLimits({ ctx, meta, getRawInput }: CallOptions): Promi
   }
 }
 
+/** Step 2, services: the call's own (a forked EntityManager), told who is calling for the audit log. */
+const servicesOf = (ctx: Context): AuthServices => ctx.core.forRequest({ ip: ctx.clientIp, userAgent: ctx.userAgent });
+
+/** Step 3, authentication (protected procedures): the bearer token, checked on every call. */
+async function authenticate(ctx: Context, services: AuthServices) {
+  if (!ctx.accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });
+  return services.auth.authenticate(ctx.accessToken);
+}
+
 /**
- * What every procedure runs behind: its rate limits, then `run` with the call's own
- * services, then domain errors mapped to tRPC codes.
+ * Step 4, the refund rule of failure-only buckets: a success clears them, a failure other
+ * than on credentials (UNAUTHORIZED: wrong password, unknown email) gives its hit back.
  */
-async function guard<Result extends { ok: true } | { ok: false; error: TRPCError }>(
+async function settleFailureCounts(ctx: Context, counts: FailureCount[], failure: TRPCError | undefined) {
+  for (const { bucket, key } of counts) {
+    if (!failure) await ctx.rateLimiter.reset(bucket, key);
+    else if (failure.code !== 'UNAUTHORIZED') await ctx.rateLimiter.refund(bucket, key);
+  }
+}
+
+type NextResult = { ok: true; data?: unknown } | { ok: false; error: TRPCError };
+
+/**
+ * What every procedure runs behind, as one tRPC middleware (each level of middleware copies
+ * the call's options and context several times, a measurable share of an authenticated call:
+ * apps/server/bench/README.md): the steps above, then error mapping (errors.ts) and the
+ * session cookie (session-transport.ts).
+ */
+async function guard<Result extends NextResult>(
   options: CallOptions,
   run: (services: AuthServices) => Promise<Result>,
 ): Promise<Result> {
-  const accountKey = await consumeRateLimits(options);
+  const { ctx, meta } = options;
+  const failureCounts = await countRateLimits(options);
   let result: Result | undefined;
   let failure: TRPCError | undefined;
   try {
-    result = await run(options.ctx.core.forRequest({ ip: options.ctx.clientIp, userAgent: options.ctx.userAgent }));
+    result = await run(servicesOf(ctx));
     if (!result.ok) failure = toTrpcError(result.error);
   } catch (cause) {
     failure = toTrpcError(getTRPCErrorFromUnknown(cause));
   }
-  if (accountKey) {
-    // Only failed logins count against the account key; a success clears it.
-    const limiter = options.ctx.rateLimiter;
-    if (!failure) await limiter.reset('loginAccount', accountKey);
-    else if (failure.code !== 'UNAUTHORIZED') await limiter.refund('loginAccount', accountKey);
+  if (failureCounts.length > 0) await settleFailureCounts(ctx, failureCounts, failure);
+  if (failure || !result?.ok) throw failure;
+  if (meta?.session && 'data' in result) {
+    return { ...result, data: applySessionCookie(meta.session, ctx.session, result.data, ctx.core.clock.now()) };
   }
-  if (failure) throw failure;
-  const { meta, ctx } = options;
-  if (meta?.session && result?.ok && 'data' in result) {
-    const data = applySessionCookie(meta.session, ctx.session, result.data, ctx.core.clock.now());
-    return { ...result, data };
-  }
-  return result as Result;
+  return result;
 }
 
 export const publicProcedure = t.procedure.use((options) =>
   observeCall(options, () => guard(options, (services) => options.next({ ctx: { services } }))),
 );
 
-/**
- * The bearer token is checked inside the same middleware rather than a second one: each
- * tRPC middleware level copies the call's options and context several times, a measurable
- * share of an authenticated call (apps/server/bench/README.md).
- */
 export const protectedProcedure = t.procedure.meta({ authenticated: true }).use((options) =>
   observeCall(options, () =>
     guard(options, async (services) => {
-      const { accessToken } = options.ctx;
-      if (!accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });
-      const principal = await services.auth.authenticate(accessToken);
+      const principal = await authenticate(options.ctx, services);
       return options.next({ ctx: { services, principal } });
     }),
   ),
