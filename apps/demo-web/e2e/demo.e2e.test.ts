@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRig, startDemoRig } from './harness.js';
-import { fill, logIn, password, signUp as signUpAt } from './pages.js';
+import { fill, logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
 const newPassword = 'a brand new passphrase 7';
 let rig: DemoRig;
@@ -16,7 +15,6 @@ afterAll(async () => {
 });
 
 const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
-const newEmail = () => `user-${randomUUID().slice(0, 8)}@example.com`;
 
 async function openPage(context?: BrowserContext): Promise<Page> {
   const page = await (context ?? (await rig.browser.newContext())).newPage();

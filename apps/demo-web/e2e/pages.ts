@@ -1,7 +1,11 @@
 /** What the browser tests do on the demo's pages, written once for every test file. */
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 
 export const password = 'correct horse battery staple 42';
+
+/** An address no other test uses. */
+export const newEmail = () => `user-${randomUUID().slice(0, 8)}@example.com`;
 
 /** Types into the fields named by their labels. */
 export async function fill(page: Page, fields: Record<string, string>) {

@@ -3,11 +3,10 @@
  * reload signed in through the HttpOnly cookie, tabs that refresh at the same moment, the
  * Devices list, and a device signed out from another browser.
  */
-import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRig, startDemoRig } from './harness.js';
-import { logIn, password, signUp as signUpAt } from './pages.js';
+import { logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
 let rig: DemoRig;
 
@@ -18,7 +17,6 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const newEmail = () => `user-${randomUUID().slice(0, 8)}@example.com`;
 const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
 
 async function openPage(context: BrowserContext): Promise<Page> {

@@ -9,16 +9,8 @@
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { describeError, type FieldMessages, issuesToFieldMessages } from './lib/errors.js';
+import type { Schema } from './lib/schema.js';
 import { useNotices } from './notices.js';
-
-/** What `schema.safeParse` of the server's own zod schemas returns (no zod import needed here). */
-interface Schema<T> {
-  safeParse(
-    value: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> } };
-}
 
 interface FormErrors {
   fields: FieldMessages;
@@ -125,10 +117,51 @@ export function FormFeedback({ form, children }: { form: FormController; childre
   );
 }
 
-export function SubmitButton({ pending, children }: { pending: boolean; children: ReactNode }) {
+export function SubmitButton({
+  pending,
+  tone = 'primary',
+  children,
+}: {
+  pending: boolean;
+  /** `danger` for a step that cannot be undone. */
+  tone?: 'primary' | 'danger';
+  children: ReactNode;
+}) {
   return (
-    <button type="submit" className="button primary" aria-disabled={pending || undefined} aria-busy={pending}>
+    <button type="submit" className={`button ${tone}`} aria-disabled={pending || undefined} aria-busy={pending}>
       {children}
     </button>
+  );
+}
+
+/**
+ * The end of a form: its feedback, the submit button and, for a step the user may back out
+ * of, a Cancel button.
+ */
+export function FormActions({
+  form,
+  submit,
+  tone,
+  onCancel,
+}: {
+  form: FormController;
+  submit: string;
+  tone?: 'primary' | 'danger';
+  onCancel?(): void;
+}) {
+  return (
+    <>
+      <FormFeedback form={form} />
+      <div className="actions">
+        <SubmitButton pending={form.pending} tone={tone}>
+          {submit}
+        </SubmitButton>
+        {onCancel ? (
+          <button type="button" className="button secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </>
   );
 }

@@ -6,8 +6,11 @@
 import { useSession } from '@keyway/client/react';
 import { AccountDetails } from '../sections/account-details.js';
 import { ChangePassword } from '../sections/change-password.js';
+import { DeleteAccount } from '../sections/delete-account.js';
 import { Devices } from '../sections/devices.js';
+import { SecurityActivity } from '../sections/security-activity.js';
 import { SessionActions } from '../sections/session-actions.js';
+import { TwoFactor } from '../sections/two-factor.js';
 
 export function ProfilePage() {
   // The session's user is kept current by the client (and re-read when the tab comes back into view).
@@ -16,8 +19,11 @@ export function ProfilePage() {
     <div className="page-stack">
       <AccountDetails user={user} />
       <ChangePassword />
+      <TwoFactor user={user} />
       <Devices />
+      <SecurityActivity />
       <SessionActions />
+      <DeleteAccount />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { changePasswordInput } from '@keyway/client';
-import { Field, NewPasswordField } from '../components.js';
+import { NewPasswordField, PasswordField } from '../components.js';
 import { FormFeedback, SubmitButton, useForm } from '../form.js';
 import { useNotices } from '../notices.js';
 import { kw } from '../session.js';
@@ -20,13 +20,7 @@ export function ChangePassword() {
     <section className="card" aria-labelledby="change-password-title">
       <h2 id="change-password-title">Change password</h2>
       <form id="change-password" onSubmit={form.onSubmit} noValidate>
-        <Field
-          label="Current password"
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          errors={form.errors}
-        />
+        <PasswordField label="Current password" name="currentPassword" errors={form.errors} />
         <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
         <FormFeedback form={form} />
         <SubmitButton pending={form.pending}>Change password</SubmitButton>

@@ -4,11 +4,12 @@
  * removed row's button is gone, so focus moves to the section's heading instead of <body>.
  */
 import type { RouterOutputs } from '@keyway/client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Alert } from '../components.js';
 import { deviceName, formatMoment } from '../lib/devices.js';
 import { messageOf } from '../lib/errors.js';
 import { useNotices } from '../notices.js';
+import { useServerData } from '../server-data.js';
 import { kw } from '../session.js';
 
 type Device = RouterOutputs['sessions']['list']['sessions'][number];
@@ -16,17 +17,17 @@ type Device = RouterOutputs['sessions']['list']['sessions'][number];
 function DeviceRow({ device, pending, onRevoke }: { device: Device; pending: boolean; onRevoke(): void }) {
   const name = deviceName(device.userAgent);
   return (
-    <li className="device">
-      <div className="device-head">
-        <span className="device-name">{name}</span>
+    <li className="entry">
+      <div className="entry-head">
+        <span className="entry-name">{name}</span>
         {device.current ? <span className="badge badge-success">This device</span> : null}
       </div>
-      <p className="device-meta">
+      <p className="entry-meta">
         Last active {formatMoment(device.lastUsedAt)} · {device.ip ?? 'unknown address'}
         <br />
         Signed in {formatMoment(device.createdAt)}
       </p>
-      {device.userAgent && device.userAgent !== name ? <p className="device-agent">{device.userAgent}</p> : null}
+      {device.userAgent && device.userAgent !== name ? <p className="entry-detail">{device.userAgent}</p> : null}
       {device.current ? null : (
         <button
           type="button"
@@ -43,41 +44,24 @@ function DeviceRow({ device, pending, onRevoke }: { device: Device; pending: boo
 }
 
 export function Devices() {
-  const [devices, setDevices] = useState<Device[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const list = useServerData(async () => (await kw.sessions.list.query()).sessions);
+  const [actionError, setActionError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const notices = useNotices();
 
-  const load = useCallback(async () => {
-    try {
-      setDevices((await kw.sessions.list.query()).sessions);
-      setError(null);
-    } catch (caught) {
-      setError(messageOf(caught));
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') void load();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
-  }, [load]);
-
   const run = async (action: () => Promise<string>) => {
     if (pending) return;
     setPending(true);
+    setActionError(null);
     notices.clear();
     try {
       const done = await action();
-      await load();
+      await list.reload();
       notices.show({ tone: 'success', text: done });
       heading.current?.focus();
     } catch (caught) {
-      setError(messageOf(caught));
+      setActionError(messageOf(caught));
     } finally {
       setPending(false);
     }
@@ -94,6 +78,8 @@ export function Devices() {
       return `Signed out of ${revoked} other ${revoked === 1 ? 'device' : 'devices'}.`;
     });
 
+  const devices = list.data;
+  const error = actionError ?? list.error;
   const others = devices?.filter((device) => !device.current).length ?? 0;
   return (
     <section className="card" aria-labelledby="devices-title">
@@ -103,7 +89,7 @@ export function Devices() {
       <p className="muted">Where your account is signed in. Sign out a device you do not recognise.</p>
       {error ? <Alert tone="error">{error}</Alert> : null}
       {devices ? (
-        <ul className="devices" aria-label="Signed-in devices">
+        <ul className="entries" aria-label="Signed-in devices">
           {devices.map((device) => (
             <DeviceRow key={device.id} device={device} pending={pending} onRevoke={() => void revoke(device)} />
           ))}
