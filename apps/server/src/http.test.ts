@@ -294,6 +294,8 @@ describe('the HTTP surface', () => {
       { path: 'users.resetPassword', fields: ['token', 'newPassword'] },
       { path: 'users.verifyEmail', fields: ['token'] },
       { path: 'users.checkResetToken', fields: ['token'] },
+      { path: 'users.confirmEmailChange', fields: ['token'] },
+      { path: 'users.requestEmailChange', fields: ['newEmail', 'password'], auth: true },
       { path: 'users.changePassword', fields: ['currentPassword', 'newPassword'], auth: true },
       { path: 'sessions.revoke', fields: ['sessionId'], auth: true },
     ];

@@ -153,6 +153,8 @@ export async function createAuthCore(options: AuthCoreOptions) {
           config,
           backoff,
           events,
+          transaction,
+          mail: mailQueue,
         });
         return authService;
       },
@@ -171,6 +173,8 @@ export async function createAuthCore(options: AuthCoreOptions) {
           clock,
           backoff,
           events,
+          mail: mailQueue,
+          config,
         });
         return mfaService;
       },

@@ -9,6 +9,7 @@
 // The server's own input schemas, for forms that validate before they send.
 export {
   changePasswordInput,
+  confirmEmailChangeInput,
   emailSchema,
   loginInput,
   logoutInput,
@@ -18,6 +19,7 @@ export {
   passwordSchema,
   refreshInput,
   registerInput,
+  requestEmailChangeInput,
   requestPasswordResetInput,
   resetPasswordInput,
   verifyEmailInput,

@@ -35,6 +35,10 @@ describe('the typed client', () => {
       newPassword: string;
     }>();
     expectTypeOf<RouterOutputs['users']['verifyEmail']>().toEqualTypeOf<{ user: User }>();
+    expectTypeOf<RouterInputs['users']['requestEmailChange']>().toEqualTypeOf<{ newEmail: string; password: string }>();
+    expectTypeOf<RouterOutputs['users']['requestEmailChange']>().toEqualTypeOf<{ success: true }>();
+    expectTypeOf<RouterInputs['users']['confirmEmailChange']>().toEqualTypeOf<{ token: string }>();
+    expectTypeOf<RouterOutputs['users']['confirmEmailChange']>().toEqualTypeOf<{ user: User }>();
     expectTypeOf<RouterOutputs['auth']['logoutAll']>().toEqualTypeOf<{ success: true }>();
     expectTypeOf<User>().toEqualTypeOf<{
       id: string;

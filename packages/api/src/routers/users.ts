@@ -59,6 +59,24 @@ export const usersRouter = {
     .output(schemas.userResultOutput)
     .mutation(async ({ ctx, input }) => ({ user: await ctx.services.users.verifyEmail(input.token) })),
 
+  /**
+   * Mails a confirmation link to the new address; the account keeps its address until the
+   * link is followed. The same answer whether or not the new address is free.
+   */
+  requestEmailChange: protectedProcedure
+    .input(schemas.requestEmailChangeInput)
+    .output(schemas.successOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.users.requestEmailChange(ctx.principal, input);
+      return { success: true as const };
+    }),
+
+  /** Follows the emailed link: the account moves to the new address, verified. */
+  confirmEmailChange: publicProcedure
+    .input(schemas.confirmEmailChangeInput)
+    .output(schemas.userResultOutput)
+    .mutation(async ({ ctx, input }) => ({ user: await ctx.services.users.confirmEmailChange(input.token) })),
+
   /** The caller's own security log, newest first. */
   securityEvents: protectedProcedure
     .input(schemas.securityEventsInput)

@@ -68,6 +68,9 @@ const passwordCheckSchema = enteredPassword('Password is required');
 /** A TOTP code (`123456`, `123 456`) or a recovery code (`abcd-efgh-...`), bounded before any work. */
 const mfaCodeSchema = z.string().trim().min(1, 'Code is required').max(64, 'Code is too long');
 export const mfaSetupInput = z.object({ password: passwordCheckSchema });
+/** The new address is read exactly like a registration's; the password is checked, not chosen. */
+export const requestEmailChangeInput = z.object({ newEmail: emailSchema, password: passwordCheckSchema });
+export const confirmEmailChangeInput = z.object({ token: tokenSchema });
 export const mfaEnableInput = z.object({ code: mfaCodeSchema });
 export const mfaDisableInput = z.object({ password: passwordCheckSchema, code: mfaCodeSchema });
 export const verifyMfaInput = z.object({ mfaToken: tokenSchema, code: mfaCodeSchema });

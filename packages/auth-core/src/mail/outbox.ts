@@ -7,10 +7,10 @@
  * an address verified meanwhile) is decided then too.
  */
 import type { Clock } from '../clock.js';
-import type { OutboxRecord, Repositories } from '../repositories/types.js';
+import type { EmailTokenPurpose, OutboxRecord, Repositories } from '../repositories/types.js';
 import { type EmailTokenConfig, emailTokenTtlSeconds, issueEmailToken } from '../services/email-tokens.js';
 import type { MailMessage } from './mailer.js';
-import { passwordResetEmail, verificationEmail } from './templates.js';
+import { emailChangeEmail, passwordResetEmail, verificationEmail } from './templates.js';
 
 /** What a service asks to send. Never put an emailed token in one: the worker mints it. */
 export type OutgoingMail =
@@ -22,6 +22,11 @@ export type OutgoingMail =
    * and never sent.
    */
   | { kind: 'password-reset'; to: string; throttled?: boolean }
+  /**
+   * A link that moves the user's account to the address `to`, bound to that address; sent
+   * only if the user is still there and no other account has the address by then.
+   */
+  | { kind: 'email-change'; to: string; userId: string }
   /** A message rendered by the caller, holding no secret (notices, security mails). */
   | { kind: 'message'; message: MailMessage };
 
@@ -52,6 +57,8 @@ function toRow(mail: OutgoingMail): { recipient: string; payload: object } {
       return { recipient: mail.to, payload: { userId: mail.userId } };
     case 'password-reset':
       return { recipient: mail.to, payload: mail.throttled ? { throttled: true } : {} };
+    case 'email-change':
+      return { recipient: mail.to, payload: { userId: mail.userId } };
     case 'message': {
       const { to, ...content } = mail.message;
       return { recipient: to, payload: content };
@@ -70,8 +77,8 @@ export interface MailComposerConfig extends EmailTokenConfig {
  */
 export function createMailComposer(options: { clock: Clock; config: MailComposerConfig }) {
   const { clock, config } = options;
-  const mint = (repositories: Repositories, userId: string, purpose: 'reset' | 'verify') =>
-    issueEmailToken(repositories, { userId, purpose, clock, config });
+  const mint = (repositories: Repositories, userId: string, purpose: EmailTokenPurpose, newEmail?: string) =>
+    issueEmailToken(repositories, { userId, purpose, clock, config, newEmail });
 
   return async function compose(repositories: Repositories, row: OutboxRecord): Promise<MailMessage | null> {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
@@ -98,6 +105,19 @@ export function createMailComposer(options: { clock: Clock; config: MailComposer
           appUrl: config.appUrl,
           token,
           ttlSeconds: emailTokenTtlSeconds(config, 'reset'),
+        });
+      }
+      case 'email-change': {
+        // A taken address gets nothing: the request answered alike, so it tells nobody that
+        // the address has an account, and its owner is not mailed by a stranger's request.
+        const user = await repositories.users.findById(String(payload.userId));
+        if (!user || user.email === to || (await repositories.users.findByEmail(to))) return null;
+        const token = await mint(repositories, user.id, 'email-change', to);
+        return emailChangeEmail({
+          to,
+          appUrl: config.appUrl,
+          token,
+          ttlSeconds: emailTokenTtlSeconds(config, 'email-change'),
         });
       }
       case 'message':

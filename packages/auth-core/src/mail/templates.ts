@@ -1,17 +1,27 @@
-/** The emails Keyway sends: a plain-text and an HTML part, each with the one link that matters. */
+/**
+ * The emails Keyway sends: a plain-text and an HTML part, each with the one link that
+ * matters. These carry a link with a token (or invite to act); the security notices that tell
+ * an account what happened to it are in security-mails.ts.
+ */
 import type { MailMessage } from './mailer.js';
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/** A page of the web app (the base of `APP_URL`, which may have a path of its own). */
+export function appLink(appUrl: string, path = ''): string {
+  return new URL(path, appUrl.endsWith('/') ? appUrl : `${appUrl}/`).toString();
+}
+
 function linkTo(appUrl: string, path: string, token: string): string {
-  const url = new URL(path, appUrl.endsWith('/') ? appUrl : `${appUrl}/`);
+  const url = new URL(appLink(appUrl, path));
   url.searchParams.set('token', token);
   return url.toString();
 }
 
-function render(
+/** A message of three paragraphs around one link; every piece is escaped in the HTML part. */
+export function render(
   to: string,
   subject: string,
   lines: { intro: string; action: string; outro: string },
@@ -28,6 +38,14 @@ function render(
   };
 }
 
+/** What a mail with an emailed token is made from. */
+interface LinkMailOptions {
+  to: string;
+  appUrl: string;
+  token: string;
+  ttlSeconds: number;
+}
+
 const hours = (seconds: number) =>
   seconds % 3600 === 0 ? `${seconds / 3600} hour(s)` : `${Math.round(seconds / 60)} minutes`;
 
@@ -42,16 +60,11 @@ export function accountExistsEmail(options: { to: string; appUrl: string }): Mai
       action: 'Sign in (or choose "Forgot password" there)',
       outro: 'If it was not you, you can ignore this email: nobody can use your account without your password.',
     },
-    new URL(options.appUrl.endsWith('/') ? options.appUrl : `${options.appUrl}/`).toString(),
+    appLink(options.appUrl),
   );
 }
 
-export function verificationEmail(options: {
-  to: string;
-  appUrl: string;
-  token: string;
-  ttlSeconds: number;
-}): MailMessage {
+export function verificationEmail(options: LinkMailOptions): MailMessage {
   return render(
     options.to,
     'Confirm your email address',
@@ -64,12 +77,7 @@ export function verificationEmail(options: {
   );
 }
 
-export function passwordResetEmail(options: {
-  to: string;
-  appUrl: string;
-  token: string;
-  ttlSeconds: number;
-}): MailMessage {
+export function passwordResetEmail(options: LinkMailOptions): MailMessage {
   return render(
     options.to,
     'Reset your password',
@@ -79,5 +87,19 @@ export function passwordResetEmail(options: {
       outro: `The link works once and expires in ${hours(options.ttlSeconds)}. If it was not you, ignore this email: your password stays as it is.`,
     },
     linkTo(options.appUrl, 'reset-password', options.token),
+  );
+}
+
+/** To the new address of an email change: the link that makes it the account's address. */
+export function emailChangeEmail(options: LinkMailOptions): MailMessage {
+  return render(
+    options.to,
+    'Confirm your new email address',
+    {
+      intro: `Someone signed in to a Keyway account asked to change its email address to ${options.to}. Until you confirm, the account keeps its old address.`,
+      action: 'Confirm the new email address',
+      outro: `The link works once and expires in ${hours(options.ttlSeconds)}. If you did not ask for this, ignore this email: nothing changes.`,
+    },
+    linkTo(options.appUrl, 'confirm-email-change', options.token),
   );
 }

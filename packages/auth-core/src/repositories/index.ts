@@ -161,6 +161,20 @@ function buildRepositories(
       async delete(id) {
         return (await em().nativeDelete(User, { id })) > 0;
       },
+      async changeEmail(id, email, now) {
+        try {
+          await em().nativeUpdate(User, { id }, { email, emailVerified: true, updatedAt: now });
+        } catch (error) {
+          if (error instanceof UniqueConstraintViolationException) throw new AuthError('EMAIL_TAKEN');
+          throw error;
+        }
+        const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
+        return user && toUserRecord(user);
+      },
+      async isDisabled(id) {
+        const user = await em().findOne(User, { id }, { fields: ['disabledAt'], disableIdentityMap: true });
+        return Boolean(user?.disabledAt);
+      },
       async markEmailVerified(id, now) {
         await em().nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });
         const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
@@ -267,16 +281,24 @@ function buildRepositories(
     },
 
     emailTokens: {
-      async create({ tokenHash, userId, purpose, now, expiresAt }) {
-        await em().insert(EmailToken, { tokenHash, user: userId, purpose, createdAt: now, expiresAt, usedAt: null });
+      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null }) {
+        await em().insert(EmailToken, {
+          tokenHash,
+          user: userId,
+          purpose,
+          newEmail,
+          createdAt: now,
+          expiresAt,
+          usedAt: null,
+        });
       },
-      async findValidUserId({ tokenHash, purpose, now }) {
+      async findValid({ tokenHash, purpose, now }) {
         const token = await em().findOne(
           EmailToken,
           { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
           { disableIdentityMap: true },
         );
-        return token?.user ?? null;
+        return token && { userId: token.user, newEmail: token.newEmail ?? null };
       },
       async consume({ tokenHash, purpose, now }) {
         const updated = await em().nativeUpdate(

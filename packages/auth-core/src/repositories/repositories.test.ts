@@ -10,7 +10,7 @@ import { isAuthError } from '../errors.js';
 import { migrate, type Orm, openOrm } from '../orm.js';
 import { createTestDatabase, type TestDatabase, testDialects } from '../testing/database.js';
 import { createRepositories } from './index.js';
-import type { Repositories } from './types.js';
+import type { EmailTokenPurpose, Repositories } from './types.js';
 
 const minutes = (count: number) => count * 60_000;
 
@@ -116,6 +116,23 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       const again = await repositories().users.markEmailVerified(user.id, new Date(later.getTime() + 5000));
       expect(again?.updatedAt).toEqual(new Date(later.getTime() + 1000));
       expect(await repositories().users.markEmailVerified(randomUUID(), later)).toBeNull();
+    });
+
+    it('changes the email to a free address, verified, and refuses a taken one inside a transaction', async () => {
+      const user = await createUser();
+      const other = await createUser();
+      const later = new Date(now.getTime() + minutes(5));
+      expect(await repositories().users.changeEmail(user.id, 'moved@example.com', later)).toMatchObject({
+        id: user.id,
+        email: 'moved@example.com',
+        emailVerified: true,
+        updatedAt: later,
+      });
+      const attempt = repositories().transaction((tx) => tx.users.changeEmail(user.id, other.email, later));
+      await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+      expect((await repositories().users.findById(user.id))?.email).toBe('moved@example.com');
+      expect(await repositories().users.changeEmail(randomUUID(), 'nobody@example.com', later)).toBeNull();
+      expect(await repositories().users.isDisabled(user.id)).toBe(false);
     });
   });
 
@@ -286,7 +303,7 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose: 'reset', now })).toBeNull();
+      expect(await repositories().emailTokens.findValid({ tokenHash: hash, purpose: 'reset', now })).toBeNull();
     });
 
     it('are valid only for their purpose and until they expire', async () => {
@@ -294,10 +311,11 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       const hash = tokenHash();
       const expiresAt = new Date(now.getTime() + minutes(60));
       await repositories().emailTokens.create({ tokenHash: hash, userId: user.id, purpose: 'verify', now, expiresAt });
-      const lookup = (purpose: 'reset' | 'verify', at: Date) =>
-        repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose, now: at });
+      const lookup = async (purpose: EmailTokenPurpose, at: Date) =>
+        (await repositories().emailTokens.findValid({ tokenHash: hash, purpose, now: at }))?.userId ?? null;
 
       expect(await lookup('verify', new Date(expiresAt.getTime() - 1))).toBe(user.id);
+      expect(await lookup('email-change', now)).toBeNull();
       expect(await lookup('reset', now)).toBeNull();
       expect(await lookup('verify', expiresAt)).toBeNull();
       expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'verify', now: expiresAt })).toBe(
@@ -305,6 +323,24 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       );
       expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'reset', now })).toBe(false);
       expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'verify', now })).toBe(true);
+    });
+
+    it('of an email change carry the address they confirm', async () => {
+      const user = await createUser();
+      const hash = tokenHash();
+      const expiresAt = new Date(now.getTime() + minutes(60));
+      await repositories().emailTokens.create({
+        tokenHash: hash,
+        userId: user.id,
+        purpose: 'email-change',
+        newEmail: 'ada.new@example.com',
+        now,
+        expiresAt,
+      });
+      expect(await repositories().emailTokens.findValid({ tokenHash: hash, purpose: 'email-change', now })).toEqual({
+        userId: user.id,
+        newEmail: 'ada.new@example.com',
+      });
     });
 
     it('are all invalidated for one user and purpose at once', async () => {
@@ -319,8 +355,8 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
         await repositories().emailTokens.create({ tokenHash: hash, userId: user.id, purpose, now, expiresAt });
       }
       await repositories().emailTokens.invalidateAll(user.id, 'reset', now);
-      const valid = (hash: string, purpose: 'reset' | 'verify') =>
-        repositories().emailTokens.findValidUserId({ tokenHash: hash, purpose, now });
+      const valid = async (hash: string, purpose: 'reset' | 'verify') =>
+        (await repositories().emailTokens.findValid({ tokenHash: hash, purpose, now }))?.userId ?? null;
       expect(await valid(reset1, 'reset')).toBeNull();
       expect(await valid(reset2, 'reset')).toBeNull();
       expect(await valid(verify, 'verify')).toBe(user.id);

@@ -24,6 +24,13 @@ export interface UserRepository {
   findPasswordHash(id: string): Promise<string | null>;
   updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
+  /**
+   * Sets a confirmed new address (verified, since its owner followed a link sent to it);
+   * throws AuthError EMAIL_TAKEN when another account has it. Null when the user is gone.
+   */
+  changeEmail(id: string, email: string, now: Date): Promise<UserRecord | null>;
+  /** Whether an operator has disabled the account (`admin users disable`); false when it is gone. */
+  isDisabled(id: string): Promise<boolean>;
   /** Deletes the user and, by cascade, every row that belongs to it; true when there was one. */
   delete(id: string): Promise<boolean>;
 }
@@ -89,7 +96,7 @@ export interface DenylistRepository {
   purgeExpired(now: Date, limit: number): Promise<number>;
 }
 
-export type EmailTokenPurpose = 'reset' | 'verify';
+export type EmailTokenPurpose = 'reset' | 'verify' | 'email-change';
 
 export interface EmailTokenRepository {
   create(input: {
@@ -98,9 +105,15 @@ export interface EmailTokenRepository {
     purpose: EmailTokenPurpose;
     now: Date;
     expiresAt: Date;
+    /** For an email change: the address the token was sent to, the one it confirms. */
+    newEmail?: string | null;
   }): Promise<void>;
-  /** The user id of an unused, unexpired token of that purpose, or null. */
-  findValidUserId(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<string | null>;
+  /** The user (and, for an email change, the new address) of an unused, unexpired token of that purpose, or null. */
+  findValid(input: {
+    tokenHash: string;
+    purpose: EmailTokenPurpose;
+    now: Date;
+  }): Promise<{ userId: string; newEmail: string | null } | null>;
   /** Marks the token used if it still is unused and unexpired; true when this caller did. */
   consume(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<boolean>;
   /** Marks every unused token of that purpose for the user as used. */

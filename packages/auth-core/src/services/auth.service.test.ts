@@ -9,6 +9,7 @@ import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoff
 import { createManualClock } from '../clock.js';
 import { createDataCipher } from '../encryption.js';
 import { isAuthError } from '../errors.js';
+import { createMailQueue } from '../mail/outbox.js';
 import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import { createSecurityEventRecorder } from '../security-events.js';
@@ -17,7 +18,12 @@ import { createMemoryRepositories, type MemoryRepositories } from '../testing/me
 import { createTokenSigner, type TokenSigner } from '../tokens.js';
 import { createAuthService } from './auth.service.js';
 
-const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400, refreshReuseGraceSeconds: 10 };
+const config = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 30 * 86_400,
+  refreshReuseGraceSeconds: 10,
+  appUrl: 'https://app.example.com',
+};
 const password = 'plum-orbit-cascade';
 
 let hasher: PasswordHasher;
@@ -44,6 +50,7 @@ function serviceWith(passwords: PasswordHasher) {
       config,
       backoff,
       events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
+      mail: createMailQueue({ clock, wake: () => {} }),
     }),
   );
 }

@@ -6,10 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
+import type { MailQueue } from '../mail/outbox.js';
+import { sessionEndedForReuseEmail } from '../mail/security-mails.js';
 import { type SecondFactor, wrongCodeError } from '../mfa/second-factor.js';
 import type { PasswordHasher } from '../passwords.js';
 import type {
   DenylistRepository,
+  Repositories,
   SessionRecord,
   SessionRepository,
   UserRecord,
@@ -65,9 +68,17 @@ export interface AuthServiceDependencies {
   /** Called only by the two login steps, so the authenticated check never builds it. */
   secondFactor: () => SecondFactor;
   clock: Clock;
-  config: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
+  config: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+    appUrl: string;
+  };
   backoff: AccountBackoff;
   events: SecurityEventRecorder;
+  /** For the one write that must be whole: ending a session whose spent refresh token came back. */
+  transaction: Repositories['transaction'];
+  mail: MailQueue;
 }
 
 export function createAuthService({
@@ -81,6 +92,8 @@ export function createAuthService({
   config,
   backoff,
   events,
+  transaction,
+  mail,
 }: AuthServiceDependencies) {
   /**
    * A pair for the session; both tokens die with it at the latest (the access token's own
@@ -185,6 +198,8 @@ export function createAuthService({
       const { userId, tokenHash } = await factor.attemptChallenge(input.mfaToken);
       const user = await users.findById(userId);
       if (!user?.mfaEnabled) throw new AuthError('MFA_TOKEN_INVALID');
+      // Disabled by an operator after the password step: no session, whatever the code.
+      if (await users.isDisabled(userId)) throw new AuthError('ACCOUNT_DISABLED');
       // Wrong codes count toward the same per-account backoff as wrong passwords.
       if (!(await backoff.guard(user.email, () => factor.verifyCode(userId, input.code)))) throw wrongCodeError();
       await factor.completeChallenge(tokenHash);
@@ -219,8 +234,16 @@ export function createAuthService({
       if (withinGrace(session, claims.jti, now)) {
         return issuePair(claims.sub, claims.sid, session.currentRefreshJti, sessionExpiresAt);
       }
-      await sessions.revoke(session.id, now);
-      await events.record(session.userId, 'refresh_reuse_detected');
+      // Committed before the error is thrown: the session ends, the event is kept and the owner
+      // is told, once (of concurrent replays, the one that revokes it).
+      await transaction(async (tx) => {
+        if (!(await tx.sessions.revokeLive({ id: session.id, userId: session.userId, now }))) return;
+        await events.record(session.userId, 'refresh_reuse_detected', tx);
+        const owner = await tx.users.findById(session.userId);
+        if (!owner) return;
+        const message = sessionEndedForReuseEmail({ to: owner.email, appUrl: config.appUrl, at: now });
+        await mail.queue(tx, { kind: 'message', message });
+      });
       throw new AuthError('REFRESH_TOKEN_REUSED');
     },
 

@@ -8,6 +8,7 @@ export interface EmailTokenConfig {
   verifyTokenTtlSeconds: number;
 }
 
+/** A reset link lives `RESET_TOKEN_TTL`; links that confirm an address (verification, email change) `VERIFY_TOKEN_TTL`. */
 export const emailTokenTtlSeconds = (config: EmailTokenConfig, purpose: EmailTokenPurpose): number =>
   purpose === 'reset' ? config.resetTokenTtlSeconds : config.verifyTokenTtlSeconds;
 
@@ -17,9 +18,9 @@ export const emailTokenTtlSeconds = (config: EmailTokenConfig, purpose: EmailTok
  */
 export function issueEmailToken(
   repositories: Repositories,
-  input: { userId: string; purpose: EmailTokenPurpose; clock: Clock; config: EmailTokenConfig },
+  input: { userId: string; purpose: EmailTokenPurpose; clock: Clock; config: EmailTokenConfig; newEmail?: string },
 ): Promise<string> {
-  const { userId, purpose, clock, config } = input;
+  const { userId, purpose, clock, config, newEmail } = input;
   return repositories.transaction(async (tx) => {
     const token = generateSecretToken();
     const now = clock.now();
@@ -28,6 +29,7 @@ export function issueEmailToken(
       tokenHash: hashSecretToken(token),
       userId,
       purpose,
+      newEmail,
       now,
       expiresAt: new Date(now.getTime() + emailTokenTtlSeconds(config, purpose) * 1000),
     });

@@ -9,6 +9,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AccountBackoff, createAccountBackoff, createMemoryBackoffCounter } from '../account-backoff.js';
 import { createManualClock } from '../clock.js';
 import { createDataCipher } from '../encryption.js';
+import { createMailQueue } from '../mail/outbox.js';
 import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import type { UserRecord } from '../repositories/types.js';
@@ -21,7 +22,12 @@ import { type AuthService, createAuthService, type Principal } from './auth.serv
 import { createMfaService, type MfaService } from './mfa.service.js';
 
 const password = 'plum-orbit-cascade';
-const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400, refreshReuseGraceSeconds: 10 };
+const config = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 86_400,
+  refreshReuseGraceSeconds: 10,
+  appUrl: 'https://app.example.com',
+};
 
 let hasher: PasswordHasher;
 let clock: ReturnType<typeof createManualClock>;
@@ -40,6 +46,7 @@ function build(withCipher = cipher) {
   const secondFactor = createSecondFactor({ mfa: repositories.mfa, cipher: withCipher, clock });
   const tokens = createTokenSigner({ secret: 'x'.repeat(40), issuer: 'keyway', audience: 'keyway', ...config }, clock);
   const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} });
+  const mail = createMailQueue({ clock, wake: () => {} });
   mfa = createMfaService({
     ...repositories,
     passwords: hasher,
@@ -48,6 +55,8 @@ function build(withCipher = cipher) {
     clock,
     backoff,
     events,
+    mail,
+    config,
   });
   auth = createAuthService({
     ...repositories,
@@ -58,6 +67,7 @@ function build(withCipher = cipher) {
     config,
     backoff,
     events,
+    mail,
   });
 }
 

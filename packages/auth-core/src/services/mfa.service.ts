@@ -8,6 +8,8 @@ import type { AccountBackoff } from '../account-backoff.js';
 import type { Clock } from '../clock.js';
 import type { DataCipher } from '../encryption.js';
 import { AuthError } from '../errors.js';
+import type { MailQueue } from '../mail/outbox.js';
+import { mfaDisabledEmail, mfaEnabledEmail } from '../mail/security-mails.js';
 import { type SecondFactor, totpSecretContext, wrongCodeError } from '../mfa/second-factor.js';
 import {
   generateRecoveryCode,
@@ -37,10 +39,14 @@ export interface MfaServiceDependencies {
   /** Wrong passwords and codes count toward the account's backoff, which refuses before checking. */
   backoff: AccountBackoff;
   events: SecurityEventRecorder;
+  /** The notice to the account's address goes out with the change. */
+  mail: MailQueue;
+  config: { appUrl: string };
 }
 
 export function createMfaService(dependencies: MfaServiceDependencies) {
-  const { users, mfa, transaction, passwords, secondFactor, cipher, clock, backoff, events } = dependencies;
+  const { users, mfa, transaction, passwords, secondFactor, cipher, clock, backoff, events, mail, config } =
+    dependencies;
 
   async function assertPassword(user: { id: string; email: string }, password: string): Promise<void> {
     const valid = await backoff.guard(user.email, async () => {
@@ -89,6 +95,8 @@ export function createMfaService(dependencies: MfaServiceDependencies) {
         }
         await tx.mfa.replaceRecoveryCodes({ userId, codeHashes: recoveryCodes.map(hashRecoveryCode), now });
         await events.record(userId, 'mfa_enabled', tx);
+        const message = mfaEnabledEmail({ to: principal.user.email, appUrl: config.appUrl, at: now });
+        await mail.queue(tx, { kind: 'message', message });
       });
       return { recoveryCodes };
     },
@@ -105,6 +113,8 @@ export function createMfaService(dependencies: MfaServiceDependencies) {
       await transaction(async (tx) => {
         if (!(await tx.mfa.disable({ userId, now }))) throw new AuthError('MFA_NOT_ENABLED');
         await events.record(userId, 'mfa_disabled', tx);
+        const message = mfaDisabledEmail({ to: principal.user.email, appUrl: config.appUrl, at: now });
+        await mail.queue(tx, { kind: 'message', message });
       });
     },
   };

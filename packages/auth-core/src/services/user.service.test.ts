@@ -5,56 +5,28 @@
  */
 
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
-import { createManualClock } from '../clock.js';
 import { AuthError } from '../errors.js';
-import { silentLogger } from '../logger.js';
-import { unlimitedMail } from '../mail/mail-throttle.js';
 import type { MailMessage } from '../mail/mailer.js';
-import { createMailComposer, createMailQueue } from '../mail/outbox.js';
-import { createMailWorker, type MailWorker } from '../mail/outbox-worker.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import { hashSecretToken } from '../secrets.js';
-import { createSecurityEventRecorder } from '../security-events.js';
 import { authErrorCodeOf as codeOf } from '../testing/index.js';
-import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
+import type { MemoryRepositories } from '../testing/memory-repositories.js';
+import { countingMailThrottle, createUserServiceFixture, tokenIn } from '../testing/user-service-fixture.js';
 import type { Principal } from './auth.service.js';
-import { createUserService, type UserService } from './user.service.js';
+import type { UserService } from './user.service.js';
 
-const config = { appUrl: 'https://app.example.com', resetTokenTtlSeconds: 3600, verifyTokenTtlSeconds: 86_400 };
 const password = 'plum-orbit-cascade';
 const newPassword = 'violet-harbor-lantern';
 
 let hasher: PasswordHasher;
-let clock: ReturnType<typeof createManualClock>;
+let clock: ReturnType<typeof createUserServiceFixture>['clock'];
 let repositories: MemoryRepositories;
 let outbox: MailMessage[];
-let worker: MailWorker;
 let users: UserService;
-
-/** Delivers the queued mail, as the worker does after the answer went out. */
-const drainBackground = () => worker.idle();
+let sessionFor: (userId: string, id: string) => Promise<Principal>;
+let drainBackground: () => Promise<void>;
 /** The messages waiting in the outbox. */
 const queued = () => [...repositories.state.outbox.values()].filter((message) => !message.sentAt);
-
-const tokenIn = (mail: MailMessage | undefined) => /token=([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
-
-/** A principal for a session made directly in the repository. */
-async function sessionFor(userId: string, id: string): Promise<Principal> {
-  const now = clock.now();
-  await repositories.sessions.create({
-    id,
-    userId,
-    refreshJti: `${id}-refresh`,
-    now,
-    expiresAt: new Date(now.getTime() + 86_400_000),
-    userAgent: null,
-    ip: null,
-  });
-  const user = await repositories.users.findById(userId);
-  if (!user) throw new Error(`no user ${userId}`);
-  return { userId, user, sessionId: id, accessJti: `${id}-access`, accessExpiresAt: new Date(now.getTime() + 900_000) };
-}
 
 async function registered(email = 'ada@example.com') {
   const user = await users.register({ email, password });
@@ -68,34 +40,16 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
-  repositories = createMemoryRepositories();
-  outbox = [];
-  const sender = {
-    send: async (message: MailMessage) => {
-      outbox.push(message);
-    },
-    close() {},
-  };
-  const compose = createMailComposer({ clock, config });
-  worker = createMailWorker({
-    repositories: () => repositories,
-    compose,
-    sender,
+  ({
     clock,
-    logger: silentLogger,
-    retryForSeconds: 86_400,
-  });
-  users = createUserService({
-    ...repositories,
+    repositories,
+    outbox,
+    users,
+    sessionFor,
+    drain: drainBackground,
+  } = createUserServiceFixture({
     passwords: hasher,
-    clock,
-    mail: createMailQueue({ clock, wake: () => {} }),
-    backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
-    mailThrottle: unlimitedMail,
-    config: { appUrl: config.appUrl, registerEnumerationSafe: false },
-    events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
-  });
+  }));
 });
 
 describe('register', () => {
@@ -150,18 +104,17 @@ describe('register', () => {
 });
 
 describe('register with registerEnumerationSafe', () => {
-  it('answers a taken email like a new account, changes nothing, and mails the owner', async () => {
-    const owner = await registered();
-    const safe = createUserService({
-      ...repositories,
+  it('answers a taken email like a new account, changes nothing, and mails the owner (within the mail limit)', async () => {
+    const f = createUserServiceFixture({
       passwords: hasher,
-      clock,
-      mail: createMailQueue({ clock, wake: () => {} }),
-      backoff: createAccountBackoff(createMemoryBackoffCounter(defaultAccountBackoffRule), clock),
-      mailThrottle: unlimitedMail,
-      config: { appUrl: config.appUrl, registerEnumerationSafe: true },
-      events: createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} }),
+      registerEnumerationSafe: true,
+      mailThrottle: countingMailThrottle(1),
     });
+    ({ clock, repositories, outbox, drain: drainBackground } = f);
+    const safe = f.users;
+    const owner = await safe.register({ email: 'ada@example.com', password });
+    await drainBackground();
+    outbox.length = 0;
     const answer = await safe.register({ email: 'ada@example.com', password: newPassword });
     expect(answer).toEqual({
       id: expect.any(String),
@@ -178,6 +131,12 @@ describe('register with registerEnumerationSafe', () => {
       ['ada@example.com', 'Someone tried to create an account with your address'],
     ]);
     expect(outbox[0]?.text).toContain('https://app.example.com/');
+    // Past the address's mail limit the answer is the same, and its owner is not mailed again.
+    expect(await safe.register({ email: 'ada@example.com', password: newPassword })).toMatchObject({
+      email: 'ada@example.com',
+    });
+    await drainBackground();
+    expect(outbox).toHaveLength(1);
     // Any other refusal is still an error.
     expect(await codeOf(safe.register({ email: 'grace@example.com', password: 'password' }))).toBe('WEAK_PASSWORD');
   });

@@ -1,7 +1,7 @@
 /**
- * Accounts: registration, the profile, password change, and the two emailed flows
- * (password reset, address verification). Mail is queued in the outbox with the change that
- * causes it; the mail worker mints the emailed tokens when it sends.
+ * Accounts: registration, the profile, password change, deletion, and the emailed flows
+ * (password reset, address verification, email change). Mail is queued in the outbox with
+ * the change that causes it; the mail worker mints the emailed tokens when it sends.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { MailThrottle } from '../mail/mail-throttle.js';
 import type { MailQueue } from '../mail/outbox.js';
+import { emailChangedEmail, passwordChangedEmail } from '../mail/security-mails.js';
 import { accountExistsEmail } from '../mail/templates.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import type { PasswordHasher } from '../passwords.js';
@@ -40,7 +41,7 @@ function assertPasswordPolicy(field: string, password: string, email: string): v
 }
 
 export function createUserService(dependencies: UserServiceDependencies) {
-  const { users, sessions, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle, config, events } =
+  const { users, emailTokens, transaction, passwords, clock, mail, backoff, mailThrottle, config, events } =
     dependencies;
 
   async function requireUser(userId: string): Promise<UserRecord> {
@@ -67,13 +68,16 @@ export function createUserService(dependencies: UserServiceDependencies) {
   /**
    * What registering a taken email answers when registration must not reveal it: the same
    * shape as a new account (a fresh id no row will ever have), after the same bcrypt; the
-   * owner of the address is told instead of the caller.
+   * owner of the address is told instead of the caller (within the address's mail limit, so
+   * registering someone's address in a loop cannot flood them).
    */
   async function answerTakenEmail(email: string): Promise<UserRecord> {
-    await mail.queue(dependencies, {
-      kind: 'message',
-      message: accountExistsEmail({ to: email, appUrl: config.appUrl }),
-    });
+    if (await mailThrottle.allow(email)) {
+      await mail.queue(dependencies, {
+        kind: 'message',
+        message: accountExistsEmail({ to: email, appUrl: config.appUrl }),
+      });
+    }
     const now = clock.now();
     return { id: randomUUID(), email, emailVerified: false, mfaEnabled: false, createdAt: now, updatedAt: now };
   }
@@ -123,6 +127,10 @@ export function createUserService(dependencies: UserServiceDependencies) {
         await tx.sessions.revokeAllForUser(user.id, now, { exceptSessionId: principal.sessionId });
         await tx.emailTokens.invalidateAll(user.id, 'reset', now);
         await events.record(user.id, 'password_changed', tx);
+        await mail.queue(tx, {
+          kind: 'message',
+          message: passwordChangedEmail({ to: user.email, appUrl: config.appUrl, at: now, how: 'changed' }),
+        });
       });
     },
 
@@ -147,16 +155,16 @@ export function createUserService(dependencies: UserServiceDependencies) {
      */
     async checkResetToken(token: string): Promise<boolean> {
       const tokenHash = hashSecretToken(token);
-      const userId = await emailTokens.findValidUserId({ tokenHash, purpose: 'reset', now: clock.now() });
-      return userId !== null && (await users.findById(userId)) !== null;
+      const found = await emailTokens.findValid({ tokenHash, purpose: 'reset', now: clock.now() });
+      return found !== null && (await users.findById(found.userId)) !== null;
     },
 
     /** Sets a new password from an emailed token; the token works once; every session ends. */
     async resetPassword(input: { token: string; newPassword: string }): Promise<void> {
       const tokenHash = hashSecretToken(input.token);
       const now = clock.now();
-      const userId = await emailTokens.findValidUserId({ tokenHash, purpose: 'reset', now });
-      const user = userId && (await users.findById(userId));
+      const found = await emailTokens.findValid({ tokenHash, purpose: 'reset', now });
+      const user = found && (await users.findById(found.userId));
       if (!user) throw new AuthError('RESET_TOKEN_INVALID');
       // The policy is checked before the token is spent, so a refused password keeps the link usable.
       assertPasswordPolicy('newPassword', input.newPassword, user.email);
@@ -169,6 +177,10 @@ export function createUserService(dependencies: UserServiceDependencies) {
         await tx.users.updatePasswordHash(user.id, passwordHash, updatedAt);
         await tx.sessions.revokeAllForUser(user.id, updatedAt);
         await events.record(user.id, 'password_reset', tx);
+        await mail.queue(tx, {
+          kind: 'message',
+          message: passwordChangedEmail({ to: user.email, appUrl: config.appUrl, at: updatedAt, how: 'reset' }),
+        });
       });
       // Whoever holds the mailbox may sign in again at once.
       await backoff.clear(user.email);
@@ -177,7 +189,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
     async verifyEmail(token: string): Promise<UserRecord> {
       const tokenHash = hashSecretToken(token);
       const now = clock.now();
-      const userId = await emailTokens.findValidUserId({ tokenHash, purpose: 'verify', now });
+      const userId = (await emailTokens.findValid({ tokenHash, purpose: 'verify', now }))?.userId;
       if (!userId || !(await emailTokens.consume({ tokenHash, purpose: 'verify', now }))) {
         throw new AuthError('VERIFY_TOKEN_INVALID');
       }
@@ -185,6 +197,61 @@ export function createUserService(dependencies: UserServiceDependencies) {
       if (!user) throw new AuthError('VERIFY_TOKEN_INVALID');
       await events.record(user.id, 'email_verified');
       return user;
+    },
+
+    /**
+     * Mails a confirmation link to `newEmail` (password first, under the backoff); the
+     * account keeps its address until the link is followed. The answer is the same whatever
+     * happens next, so it says nothing about the new address: over its mail limit, nothing is
+     * queued; when another account has it, the mail worker sends nothing (see outbox.ts). The
+     * caller's own address is a no-op. A new request ends the links of earlier ones.
+     */
+    async requestEmailChange(principal: Principal, input: { newEmail: string; password: string }): Promise<void> {
+      const user = await requireUser(principal.userId);
+      await requirePassword(user, input.password, 'password');
+      if (input.newEmail === user.email) return;
+      const allowed = await mailThrottle.allow(input.newEmail);
+      await transaction(async (tx) => {
+        await tx.emailTokens.invalidateAll(user.id, 'email-change', clock.now());
+        if (allowed) await mail.queue(tx, { kind: 'email-change', to: input.newEmail, userId: user.id });
+      });
+    },
+
+    /**
+     * Moves the account to the address the token was sent to, verified: the token is spent
+     * (compare-and-set) and the address set in one transaction, with the event and the
+     * notice to the old address; an address taken meanwhile is EMAIL_TAKEN and spends
+     * nothing. Links sent to the old address (verification, reset) stop working. Sessions
+     * stay: the owner proved both the password and the new mailbox.
+     */
+    async confirmEmailChange(token: string): Promise<UserRecord> {
+      const tokenHash = hashSecretToken(token);
+      return transaction(async (tx) => {
+        const now = clock.now();
+        const found = await tx.emailTokens.findValid({ tokenHash, purpose: 'email-change', now });
+        const before = found && (await tx.users.findById(found.userId));
+        if (
+          !found?.newEmail ||
+          !before ||
+          !(await tx.emailTokens.consume({ tokenHash, purpose: 'email-change', now }))
+        ) {
+          throw new AuthError('EMAIL_CHANGE_TOKEN_INVALID');
+        }
+        const user = await tx.users.changeEmail(before.id, found.newEmail, now).catch((error: unknown) => {
+          if (!isAuthError(error) || error.code !== 'EMAIL_TAKEN') throw error;
+          const message = 'This address now belongs to another account';
+          throw new AuthError('EMAIL_TAKEN', { message, fieldErrors: { email: [message] } });
+        });
+        if (!user) throw new AuthError('EMAIL_CHANGE_TOKEN_INVALID');
+        await tx.emailTokens.invalidateAll(user.id, 'verify', now);
+        await tx.emailTokens.invalidateAll(user.id, 'reset', now);
+        await events.record(user.id, 'email_changed', tx);
+        await mail.queue(tx, {
+          kind: 'message',
+          message: emailChangedEmail({ to: before.email, newEmail: user.email, appUrl: config.appUrl, at: now }),
+        });
+        return user;
+      });
     },
 
     /** Sends a fresh verification link (the older ones stop working); a no-op once verified. */

@@ -26,6 +26,7 @@ export interface MemoryEmailToken {
   tokenHash: string;
   userId: string;
   purpose: EmailTokenPurpose;
+  newEmail: string | null;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
@@ -177,6 +178,16 @@ export function createMemoryRepositories() {
         for (const [key, token] of emailTokens) if (token.userId === id) emailTokens.delete(key);
         return users.delete(id);
       },
+      async changeEmail(id, email, now) {
+        const user = users.get(id);
+        if (!user) return null;
+        if ([...users.values()].some((other) => other.email === email && other.id !== id)) {
+          throw new AuthError('EMAIL_TAKEN');
+        }
+        Object.assign(user, { email, emailVerified: true, updatedAt: now });
+        return record(user);
+      },
+      isDisabled: async () => false,
       async markEmailVerified(id, now) {
         const user = users.get(id);
         if (!user) return null;
@@ -273,12 +284,14 @@ export function createMemoryRepositories() {
     },
 
     emailTokens: {
-      async create({ tokenHash, userId, purpose, now, expiresAt }) {
-        emailTokens.set(tokenHash, { tokenHash, userId, purpose, createdAt: now, expiresAt, usedAt: null });
+      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null }) {
+        emailTokens.set(tokenHash, { tokenHash, userId, purpose, newEmail, createdAt: now, expiresAt, usedAt: null });
       },
-      async findValidUserId({ tokenHash, purpose, now }) {
+      async findValid({ tokenHash, purpose, now }) {
         const token = emailTokens.get(tokenHash);
-        return token && token.purpose === purpose && !token.usedAt && token.expiresAt > now ? token.userId : null;
+        return token && token.purpose === purpose && !token.usedAt && token.expiresAt > now
+          ? { userId: token.userId, newEmail: token.newEmail }
+          : null;
       },
       async consume({ tokenHash, purpose, now }) {
         const token = emailTokens.get(tokenHash);

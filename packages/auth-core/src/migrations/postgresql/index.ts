@@ -5,6 +5,7 @@ import { Migration20261129031343 } from './Migration20261129031343.js';
 import { Migration20261129034540 } from './Migration20261129034540.js';
 import { Migration20261129042925 } from './Migration20261129042925.js';
 import { Migration20261129050539 } from './Migration20261129050539.js';
+import { Migration20261129060736 } from './Migration20261129060736.js';
 
 /** Every PostgreSQL migration, oldest first. Generated files, listed here so builds carry them. */
 export const postgresMigrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: 'Migration20261129034540', class: Migration20261129034540 },
   { name: 'Migration20261129042925', class: Migration20261129042925 },
   { name: 'Migration20261129050539', class: Migration20261129050539 },
+  { name: 'Migration20261129060736', class: Migration20261129060736 },
 ];

@@ -1,0 +1,173 @@
+/**
+ * Changing the account's email over real HTTP, on SQLite and PostgreSQL, with mail through a
+ * real SMTP server: the link goes to the new address, following it moves the account there
+ * (verified) and tells the old address; the answer never says whether the new address is
+ * taken; wrong passwords count toward the per-account backoff; the new address's mail limit
+ * holds; bad input is a 400, never a 500.
+ */
+import { testDialects } from '@keyway/auth-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  password,
+  query,
+  register,
+  registerAndLogin,
+} from './test-support/http.js';
+import { startTestServer, type TestServer } from './testing.js';
+
+const appUrl = 'https://app.example.com';
+const userAgent = 'EmailChangeTest/1.0';
+
+describe.each(await testDialects())('email change over HTTP on %s', (dialect) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      dialect,
+      env: { APP_URL: appUrl, LOGIN_BACKOFF_AFTER: '3', MAIL_ACCOUNT_LIMIT: '2/1h' },
+    });
+  });
+  afterAll(() => t.stop());
+
+  const address = (name: string) => `${name}-${dialect}@example.com`;
+  const mailsTo = (to: string) => t.mailbox.messages.filter((mail) => mail.to === to);
+
+  it('mails a link to the new address; following it moves the account there and tells the old one', async () => {
+    const [oldEmail, newEmail] = [address('mover'), address('moved')];
+    const session = await registerAndLogin(t.url, oldEmail);
+    const bearer = { token: session.accessToken };
+    const requested = await mutation(
+      t.url,
+      'users.requestEmailChange',
+      { newEmail: `  ${newEmail.toUpperCase()} `, password },
+      bearer,
+    );
+    expect(dataOf(requested)).toEqual({ success: true });
+
+    const link = await t.mailbox.waitFor(newEmail, { subject: /new email address/i });
+    expect(link.text).toContain(`${appUrl}/confirm-email-change?token=`);
+    expect(link.html).toContain(`${appUrl}/confirm-email-change?token=`);
+    // Until the link is followed, the old address is the account's.
+    await login(t.url, oldEmail);
+
+    const token = t.mailbox.tokenFrom(link);
+    const confirmed = await mutation(
+      t.url,
+      'users.confirmEmailChange',
+      { token },
+      { headers: { 'User-Agent': userAgent } },
+    );
+    expect(dataOf<Outputs['users']['confirmEmailChange']>(confirmed).user).toMatchObject({
+      id: session.user.id,
+      email: newEmail,
+      emailVerified: true,
+    });
+    const again = await mutation(t.url, 'users.confirmEmailChange', { token });
+    expect([again.status, errorOf(again).data.code]).toEqual([400, 'BAD_REQUEST']);
+
+    // The session it was asked from goes on, and sees the new address.
+    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    expect(me.user).toMatchObject({ email: newEmail, emailVerified: true });
+
+    const notice = await t.mailbox.waitFor(oldEmail, { subject: /email address was changed/i });
+    expect(notice.text).toContain(`from ${oldEmail} to ${newEmail}`);
+    expect(notice.text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(notice.text).toMatch(/If it was not you/);
+    expect(notice.html).toContain(newEmail);
+
+    expect((await mutation(t.url, 'auth.login', { email: oldEmail, password })).status).toBe(401);
+    await login(t.url, newEmail);
+
+    const { events } = dataOf<Outputs['users']['securityEvents']>(
+      await query(t.url, 'users.securityEvents', undefined, bearer),
+    );
+    expect(events.find((event) => event.type === 'email_changed')).toMatchObject({ ip: '127.0.0.1', userAgent });
+  });
+
+  it('refuses a wrong password with fieldErrors.password, counted toward the account backoff', async () => {
+    const email = address('guessed');
+    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
+    const newEmail = address('guessed-new');
+    for (let i = 0; i < 3; i++) {
+      const wrong = await mutation(
+        t.url,
+        'users.requestEmailChange',
+        { newEmail, password: 'not-the-password' },
+        bearer,
+      );
+      expect(wrong.status).toBe(400);
+      expect(errorOf(wrong).data.fieldErrors?.password).toEqual(['Password is incorrect']);
+    }
+    const refused = await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    await t.server.core.idle();
+    expect(mailsTo(newEmail)).toEqual([]);
+  });
+
+  it('answers a taken or unchanged address like any other and mails nothing; the mail limit holds', async () => {
+    const email = address('limited');
+    const taken = address('taken');
+    await register(t.url, taken);
+    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
+    const fresh = address('limited-new');
+    for (const newEmail of [taken, email, fresh, fresh, fresh, fresh]) {
+      const reply = await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer);
+      expect(dataOf(reply)).toEqual({ success: true });
+    }
+    await t.server.core.idle();
+    expect(mailsTo(taken).filter((mail) => /new email address/i.test(mail.subject))).toEqual([]);
+    expect(mailsTo(fresh)).toHaveLength(2);
+  });
+
+  it('answers CONFLICT with a field error when the new address was taken after the link was sent', async () => {
+    const [email, newEmail] = [address('racer'), address('raced')];
+    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
+    dataOf(await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer));
+    const link = await t.mailbox.waitFor(newEmail, { subject: /new email address/i });
+    await register(t.url, newEmail);
+    const reply = await mutation(t.url, 'users.confirmEmailChange', { token: t.mailbox.tokenFrom(link) });
+    expect(reply.status).toBe(409);
+    expect(errorOf(reply).data).toMatchObject({
+      code: 'CONFLICT',
+      fieldErrors: { email: ['This address now belongs to another account'] },
+    });
+    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    expect(me.user.email).toBe(email);
+  });
+
+  it('answers bad input with 400 and field errors, never 500', async () => {
+    const bearer = { token: (await registerAndLogin(t.url, address('inputs'))).accessToken };
+    const requests: unknown[] = [
+      { newEmail: 'not-an-email', password },
+      { newEmail: `${'a'.repeat(250)}@example.com`, password },
+      { newEmail: 'x\ud800@example.com', password },
+      { newEmail: 42, password },
+      { newEmail: ['a@b.co'], password },
+      { newEmail: address('fine'), password: 'ab\udc00cdefgh' },
+      { newEmail: address('fine'), password: 'p'.repeat(2000) },
+      { newEmail: address('fine') },
+      null,
+      'a string',
+    ];
+    for (const input of requests) {
+      const reply = await mutation(t.url, 'users.requestEmailChange', input, bearer);
+      expect(reply.status, JSON.stringify(input)?.slice(0, 60)).toBe(400);
+    }
+    // Past the body limit: refused before it is parsed.
+    const huge = await mutation(t.url, 'users.requestEmailChange', { newEmail: 'e'.repeat(200_000), password }, bearer);
+    expect(huge.status).toBe(413);
+    const noEmail = await mutation(t.url, 'users.requestEmailChange', { newEmail: 'nope', password }, bearer);
+    expect(errorOf(noEmail).data.fieldErrors?.newEmail).toEqual(['Enter a valid email address']);
+    for (const token of [undefined, '', 7, 'x'.repeat(5000), '\ud800', 'not-a-token']) {
+      const reply = await mutation(t.url, 'users.confirmEmailChange', { token });
+      expect(reply.status, String(token).slice(0, 20)).toBe(400);
+    }
+    // Authentication first: no session, no change.
+    expect((await mutation(t.url, 'users.requestEmailChange', { newEmail: address('x'), password })).status).toBe(401);
+  });
+});
