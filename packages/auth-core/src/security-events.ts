@@ -17,7 +17,9 @@ export type SecurityEventType =
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'session_revoked'
-  | 'refresh_reuse_detected';
+  | 'refresh_reuse_detected'
+  /** Anonymous: kept, with no user, address or user agent, after the account's own events are gone. */
+  | 'account_deleted';
 
 /** Where the call that caused an event comes from. */
 export interface EventClient {
@@ -27,6 +29,8 @@ export interface EventClient {
 
 export interface SecurityEventRecorder {
   record(userId: string, type: SecurityEventType, via?: Pick<Repositories, 'securityEvents'>): Promise<void>;
+  /** An event of no account: only its type and time (see `account_deleted`). */
+  recordAnonymous(type: SecurityEventType, via: Pick<Repositories, 'securityEvents'>): Promise<void>;
 }
 
 export function createSecurityEventRecorder(options: {
@@ -44,6 +48,8 @@ export function createSecurityEventRecorder(options: {
         ip: client.ip?.slice(0, 64) ?? null,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
       }),
+    recordAnonymous: (type, via) =>
+      via.securityEvents.record({ userId: null, type, at: clock.now(), ip: null, userAgent: null }),
   };
 }
 

@@ -197,7 +197,8 @@ export interface SecurityEventRecord {
 }
 
 export interface SecurityEventRepository {
-  record(input: SecurityEventRecord & { userId: string }): Promise<void>;
+  /** `userId` null: an anonymous trace that belongs to no account (a deleted one). */
+  record(input: SecurityEventRecord & { userId: string | null }): Promise<void>;
   /** The user's latest `limit` events, newest first. */
   listForUser(userId: string, limit: number): Promise<SecurityEventRecord[]>;
   /** Deletes up to `limit` events older than `before`. */

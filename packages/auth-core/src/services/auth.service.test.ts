@@ -185,6 +185,13 @@ describe('refresh', () => {
     expect(await codeOf(auth.refresh(pair.refreshToken))).toBe('TOKEN_INVALID');
     expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('TOKEN_INVALID');
     expect(await codeOf(auth.authenticate(login.accessToken))).toBe('TOKEN_INVALID');
+    // The owner is told, once, in the transaction that ended the session.
+    const notices = [...repositories.state.outbox.values()].filter((row) => row.kind === 'message');
+    expect(notices.map((row) => [row.recipient, JSON.parse(row.payload).subject])).toEqual([
+      ['ada@example.com', 'A Keyway session was signed out for your safety'],
+    ]);
+    expect(await codeOf(auth.refresh(login.refreshToken))).toBe('TOKEN_INVALID');
+    expect([...repositories.state.outbox.values()].filter((row) => row.kind === 'message')).toHaveLength(1);
   });
 
   it('does not extend the session: a login lasts REFRESH_TOKEN_TTL however often it is refreshed', async () => {

@@ -153,15 +153,21 @@ describe('deleteAccount', () => {
     expect(repositories.state.users.has(user.id)).toBe(true);
   });
 
-  it('deletes the user with its sessions and emailed tokens', async () => {
+  it('deletes the user with its sessions, emailed tokens and events, leaving an anonymous trace', async () => {
     const user = await registered();
     const current = await sessionFor(user.id, 'current');
     await users.requestPasswordReset('ada@example.com');
     await drainBackground();
+    const at = clock.now();
+    await repositories.securityEvents.record({ userId: user.id, type: 'login', at, ip: '192.0.2.1', userAgent: 'x' });
     await users.deleteAccount(current, { password });
     expect(repositories.state.users.has(user.id)).toBe(false);
     expect(repositories.state.sessions.size).toBe(0);
     expect(repositories.state.emailTokens.size).toBe(0);
+    // The account's events go with it; an anonymous trace of the deletion stays.
+    expect([...repositories.state.securityEvents.values()]).toEqual([
+      { userId: null, type: 'account_deleted', at, ip: null, userAgent: null },
+    ]);
     // A second call (a retried request) finds no account.
     expect(await codeOf(users.deleteAccount(current, { password }))).toBe('TOKEN_INVALID');
   });

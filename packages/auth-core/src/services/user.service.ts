@@ -104,12 +104,16 @@ export function createUserService(dependencies: UserServiceDependencies) {
      * Deletes the account once its password is given (under the backoff). The database
      * cascades to its sessions, emailed tokens and every other row of it, so each of its
      * tokens is refused at once (the authenticated read finds no session), and the address
-     * is free to register again — as a new user with a new id.
+     * is free to register again — as a new user with a new id. Its security events go too;
+     * what stays is an anonymous `account_deleted` (a time, nothing of the account).
      */
     async deleteAccount(principal: Principal, input: { password: string }): Promise<void> {
       const user = await requireUser(principal.userId);
       await requirePassword(user, input.password, 'password');
-      if (!(await users.delete(user.id))) throw new AuthError('TOKEN_INVALID');
+      await transaction(async (tx) => {
+        if (!(await tx.users.delete(user.id))) throw new AuthError('TOKEN_INVALID');
+        await events.recordAnonymous('account_deleted', tx);
+      });
     },
 
     /** The user read by the authentication check of this very call: no second query. */

@@ -52,7 +52,7 @@ export function createMemoryRepositories() {
   const denylist = new Map<string, Date>();
   const emailTokens = new Map<string, MemoryEmailToken>();
   const outbox = new Map<string, MemoryOutboxMessage>();
-  const securityEvents = new Map<string, SecurityEventRecord & { userId: string }>();
+  const securityEvents = new Map<string, SecurityEventRecord & { userId: string | null }>();
   let nextUserId = 1;
   let nextMessageId = 1;
 
@@ -176,6 +176,7 @@ export function createMemoryRepositories() {
         // The database cascades to the rows that belong to the user; so does the fake.
         for (const [key, session] of sessions) if (session.userId === id) sessions.delete(key);
         for (const [key, token] of emailTokens) if (token.userId === id) emailTokens.delete(key);
+        for (const [key, event] of securityEvents) if (event.userId === id) securityEvents.delete(key);
         return users.delete(id);
       },
       async changeEmail(id, email, now) {
