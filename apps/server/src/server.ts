@@ -18,8 +18,8 @@ import {
   type SessionTransport,
 } from '@keyway/api';
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
-import type { TRPCError } from '@trpc/server';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
 import { createJwksRoute } from './jwks-route.js';
@@ -28,7 +28,13 @@ import { createMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
 import { refuseUnhandledRequests } from './raw-refusals.js';
 import { createSessionCookies } from './session-cookie.js';
-import { createFastPath } from './trpc-fast-path.js';
+import {
+  type CallError,
+  createErrorBody,
+  createTrpcHandler,
+  type TrpcHandler,
+  type TrpcHandlerOptions,
+} from './trpc-handler.js';
 
 export const maxBodyBytes = 64 * 1024;
 const allowedMethods = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
@@ -41,6 +47,11 @@ export interface ServerOptions {
   logger: Logger;
   clock?: Clock;
   mail?: MailSender;
+  /**
+   * Makes the handler of /trpc/ calls: `createTrpcHandler` (trpc-handler.ts); the
+   * path-equivalence test passes tRPC's stock adapter to compare the two.
+   */
+  trpcHandler?: <TContext extends object>(options: TrpcHandlerOptions<TContext>) => TrpcHandler;
 }
 
 /**
@@ -122,12 +133,30 @@ async function createRedisStore(
   };
 }
 
-function retryAfterHeaders(error: TRPCError): Record<string, string> | undefined {
-  const seconds = retryAfterOf(error.cause);
-  return seconds === undefined ? undefined : { 'Retry-After': String(seconds) };
+/** `Retry-After` of a rate-limited answer: the first refusal's wait (a batch answers once). */
+function retryAfterHeaders(errors: TRPCError[]): Record<string, string> | undefined {
+  for (const error of errors) {
+    const seconds = retryAfterOf(error.cause);
+    if (seconds !== undefined) return { 'Retry-After': String(seconds) };
+  }
+  return undefined;
 }
 
-export async function createServer({ config, orm, logger, clock, mail }: ServerOptions) {
+/** An error answer outside any procedure (405, 413, a refused cookie call, 404): tRPC's envelope too. */
+const errorBody = createErrorBody(appRouter);
+function sendError(response: ServerResponse, code: TRPCError['code'], message: string): void {
+  const error = new TRPCError({ code, message });
+  sendJson(response, getHTTPStatusCodeFromError(error), errorBody(error));
+}
+
+export async function createServer({
+  config,
+  orm,
+  logger,
+  clock,
+  mail,
+  trpcHandler = createTrpcHandler,
+}: ServerOptions) {
   const metrics = config.metrics
     ? createMetrics({ router: appRouter, rateLimitRules: Object.keys(config.rateLimitRules) })
     : null;
@@ -161,10 +190,13 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
   /** The browser-session transport of a request to a procedure that uses the refresh cookie. */
   const sessionTransports = new WeakMap<IncomingMessage, SessionTransport>();
 
-  /** Unexpected errors are logged with the request id; the caller sees only a generic message. */
-  function logProcedureError(error: TRPCError, path: string, request: IncomingMessage): void {
+  /**
+   * The one error hook: every refused call is counted; unexpected errors are logged with the
+   * request id (the caller sees only a generic message).
+   */
+  function onCallError({ error, path, req }: CallError): void {
     metrics?.refused(path, error);
-    const requestId = requestIds.get(request);
+    const requestId = requestIds.get(req);
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: error.cause ?? error, requestId, path }, 'Unexpected error');
     } else if (error.code === 'SERVICE_UNAVAILABLE') {
@@ -180,28 +212,12 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     observer: metrics?.observer,
     sessionOf: (request) => sessionTransports.get(request) ?? bearerOnlyTransport,
   });
-  const fastPath = createFastPath({
+  const handleTrpc = trpcHandler({
     router: appRouter,
     maxBodyBytes,
-    createContext: (req) => createContext({ req }),
-    onError: ({ error, path, request }) => logProcedureError(error, path, request),
-    errorHeaders: retryAfterHeaders,
-  });
-  const trpcHandler = createHTTPHandler({
-    router: appRouter,
-    basePath: '/trpc/',
-    maxBodySize: maxBodyBytes,
     createContext,
-    responseMeta({ errors }) {
-      // The adapter writes its own `Vary` over the one set in the request handler; appending
-      // keeps `Origin` in it, so a cache never serves one origin's CORS answer to another.
-      const headers = new Headers([['Vary', 'Origin']]);
-      for (const [name, value] of Object.entries(errors.map(retryAfterHeaders).find(Boolean) ?? {})) {
-        headers.set(name, value);
-      }
-      return { headers };
-    },
-    onError: ({ error, path, req }) => logProcedureError(error, path ?? '', req),
+    onError: onCallError,
+    errorHeaders: retryAfterHeaders,
   });
 
   const opsRoutes = createOpsRoutes({
@@ -283,9 +299,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     if (!allowedMethods.has(request.method ?? '')) {
       // Before any handler: the tRPC adapter throws on methods it does not know (TRACE, say).
       response.setHeader('Allow', 'GET, POST, OPTIONS, HEAD');
-      sendJson(response, 405, {
-        error: { message: 'Method not allowed', code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405 } },
-      });
+      sendError(response, 'METHOD_NOT_SUPPORTED', 'Method not allowed');
       return;
     }
     if (path === '/trpc' || path.startsWith('/trpc/')) {
@@ -299,28 +313,20 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
         // Refused before a byte of the body is read.
         metrics?.refused(path.slice('/trpc/'.length), { code: 'PAYLOAD_TOO_LARGE' });
         response.setHeader('Connection', 'close');
-        sendJson(response, 413, {
-          error: {
-            message: 'Request body too large',
-            code: -32013,
-            data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 },
-          },
-        });
+        sendError(response, 'PAYLOAD_TOO_LARGE', 'Request body too large');
         return;
       }
       const procedures = path.slice('/trpc/'.length).split(',');
       const refusal = sessionCookies.refusal(request, procedures);
       if (refusal) {
         // Before any body is read or procedure runs: nothing changes.
-        sendJson(response, 403, {
-          error: { message: refusal, code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } },
-        });
+        sendError(response, 'FORBIDDEN', refusal);
         return;
       }
       if (sessionCookies.uses(procedures)) sessionTransports.set(request, sessionCookies.transport(request, response));
       const query = request.url?.indexOf('?') ?? -1;
       const search = query === -1 ? '' : (request.url ?? '').slice(query + 1);
-      if (!fastPath(request, response, path.slice('/trpc/'.length), search)) trpcHandler(request, response);
+      handleTrpc(request, response, path.slice('/trpc/'.length), search);
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
@@ -329,9 +335,7 @@ export async function createServer({ config, orm, logger, clock, mail }: ServerO
     }
     if (opsRoutes(request, response, path)) return;
     if (jwksRoute(request, response, path)) return;
-    sendJson(response, 404, {
-      error: { message: 'Not found', code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } },
-    });
+    sendError(response, 'NOT_FOUND', 'Not found');
   });
   refuseUnhandledRequests(server);
   server.keepAliveTimeout = 65_000;

@@ -1,7 +1,7 @@
 /**
  * The HTTP side of browser sessions: the refresh cookie read from a request and written on
- * its answer, and the CSRF checks of every call that can use it, made here — before either
- * request path (the fast path or tRPC's adapter) parses a body or runs a procedure.
+ * its answer, and the CSRF checks of every call that can use it, made here — before the
+ * request path (trpc-handler.ts) parses a body or runs a procedure.
  *
  * The custom header is the CSRF defence: a cross-site form cannot send it, and a cross-site
  * fetch with it needs a preflight that CORS refuses to other origins. The Origin check is the

@@ -11,7 +11,7 @@ import { createTestDatabase, createTestMailbox, type TestDatabase, type TestMail
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import type { Logger } from './logger.js';
-import { createServer } from './server.js';
+import { createServer, type ServerOptions } from './server.js';
 
 export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
 /** 32 bytes, base64url: what production requires in `DATA_ENCRYPTION_KEY`. */
@@ -38,6 +38,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Where the server logs (silent unless `env.LOG_LEVEL` says otherwise); tests read it. */
   logger?: Logger;
+  /** The handler of /trpc/ calls (the path-equivalence test passes tRPC's stock adapter). */
+  trpcHandler?: ServerOptions['trpcHandler'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}) {
@@ -65,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, logger });
   await migrate(orm);
-  const server = await createServer({ config, orm, logger, clock: options.clock });
+  const server = await createServer({ config, orm, logger, clock: options.clock, trpcHandler: options.trpcHandler });
   const url = await server.start();
   return {
     url,
