@@ -148,6 +148,9 @@ async function guard<Result extends NextResult>(
   run: (services: AuthServices) => Promise<Result>,
 ): Promise<Result> {
   const { ctx, meta } = options;
+  // Step 0, well-formed input: a malformed body or `?input=` is refused (400) before anything
+  // is counted, whether or not the procedure takes input, on every request path alike.
+  await options.getRawInput();
   const failureCounts = await countRateLimits(options);
   let result: Result | undefined;
   let failure: TRPCError | undefined;
