@@ -99,12 +99,15 @@ export async function register(baseUrl: string, email: string, options: CallOpti
 }
 
 /** A signed-in login answer (an account without MFA): the pair and the user. */
-export type SignedIn = Exclude<Outputs['auth']['login'], { mfaRequired: true }>;
+/** A bearer-mode sign-in: the pair, the refresh token in the body. */
+export type SignedIn = Exclude<Outputs['auth']['login'], { mfaRequired: true }> & { refreshToken: string };
 
 export async function login(baseUrl: string, email: string, options: CallOptions = {}): Promise<SignedIn> {
   const answer = dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', { email, password }, options));
   if ('mfaRequired' in answer) throw new Error(`Expected a token pair for ${email}, got mfaRequired`);
-  return answer;
+  const { refreshToken } = answer;
+  if (typeof refreshToken !== 'string') throw new Error(`Expected a bearer-mode pair for ${email}`);
+  return { ...answer, refreshToken };
 }
 
 export async function registerAndLogin(baseUrl: string, email: string) {
