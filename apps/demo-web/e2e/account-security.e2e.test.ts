@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, resultsDir, startDemoRig } from './harness.js';
+import { type DemoRig, linkFromMail, resultsDir, startDemoRig } from './harness.js';
 import { fill, logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
 let rig: DemoRig;
@@ -104,6 +104,7 @@ describe('account security in Chromium', () => {
     const { secret, recoveryCodes } = await turnOnTwoFactor(page, 'two-factor-phone');
     await screenshotOf(page, 'two-factor-phone-on', 'Two-factor authentication');
     await rig.screenshot(page, 'profile-two-factor-on-phone');
+    await screenshotOf(page, 'change-email-phone', 'Change email');
     expect(await overflows(page)).toBe(false);
 
     await logOutAndBackIn(page, email);
@@ -140,7 +141,7 @@ describe('account security in Chromium', () => {
     await page.context().close();
   });
 
-  it('sends a second step that has expired back to the first, with the email kept and a notice', async () => {
+  it('sends a second step that has expired, or had five wrong codes, back to the first, with the email kept and a notice', async () => {
     const page = await openPage();
     const email = newEmail();
     await signUp(page, email);
@@ -154,6 +155,21 @@ describe('account security in Chromium', () => {
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     expect(await page.getByLabel('Email', { exact: true }).inputValue()).toBe(email);
     await expect.poll(() => focusedLabel(page)).toBe('Password');
+
+    // Five wrong codes end the step too.
+    await logIn(page, email, password);
+    await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
+    const right = Number(codeFor(secret));
+    for (let attempt = 1; attempt <= 6 && (await page.getByLabel('Authentication code').count()); attempt++) {
+      const wrong = String((right + attempt) % 1_000_000).padStart(6, '0');
+      const answered = page.waitForResponse((response) => response.url().includes('auth.verifyMfa'));
+      await enterCode(page, wrong);
+      await answered;
+      // The answer is on the page once the button is no longer busy.
+      await page.locator('button[aria-busy="true"]').waitFor({ state: 'detached' });
+    }
+    await page.getByText(/timed out or had too many wrong codes/).waitFor();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.context().close();
   });
 
@@ -221,6 +237,45 @@ describe('account security in Chromium', () => {
     await logIn(page, email, password);
     await page.getByText(/invalid email or password/i).waitFor();
     await signUp(page, email);
+    await page.context().close();
+  });
+
+  it('changes the email once the link mailed to the new address is opened, keeping the old one until then', async () => {
+    const page = await openPage();
+    const [email, changed] = [newEmail(), newEmail()];
+    await signUp(page, email);
+    const change = section(page, 'Change email');
+    await change.getByLabel('New email').fill(changed);
+    await change.getByLabel('Password', { exact: true }).fill('not my password');
+    await change.getByRole('button', { name: 'Change email' }).click();
+    await expect.poll(() => focusedLabel(page)).toBe('Password');
+
+    await change.getByLabel('Password', { exact: true }).fill(password);
+    await change.getByRole('button', { name: 'Change email' }).click();
+    await page.getByText(`We sent a link to ${changed}`, { exact: false }).waitFor();
+    expect(await change.getByLabel('New email').inputValue()).toBe('');
+    await page.reload();
+    await page.getByText(email, { exact: true }).waitFor();
+
+    const link = await linkFromMail(rig, changed, /new email/i, 'confirm-email-change');
+    expect(link.startsWith(`${rig.webUrl}/confirm-email-change?token=`)).toBe(true);
+    await page.goto(link);
+    await page.getByText(`Your email address is now ${changed}`, { exact: false }).waitFor();
+    await rig.screenshot(page, 'confirm-email-change');
+    await page.getByRole('link', { name: 'Go to your account' }).click();
+    await page.getByText(changed, { exact: true }).waitFor();
+    await page.getByText('Verified', { exact: true }).waitFor();
+
+    // The link works once; the new address is the one that logs in.
+    await page.goto(link);
+    await page.getByRole('alert').waitFor();
+    await page.goto(`${rig.webUrl}/profile`);
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.waitForURL('**/login');
+    await logIn(page, email, password);
+    await page.getByText(/invalid email or password/i).waitFor();
+    await logIn(page, changed, password);
+    await page.waitForURL('**/profile');
     await page.context().close();
   });
 });

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, startDemoRig } from './harness.js';
+import { type DemoRig, linkFromMail, startDemoRig } from './harness.js';
 import { fill, logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
 const newPassword = 'a brand new passphrase 7';
@@ -28,13 +28,6 @@ async function noteOf(page: Page, label: string): Promise<string> {
   await input.and(page.locator('[aria-invalid="true"]')).waitFor();
   const noteId = await input.getAttribute('aria-describedby');
   return (await page.locator(`[id="${noteId}"]`).textContent()) ?? '';
-}
-
-async function linkFromMail(email: string, subject: RegExp, path: string): Promise<string> {
-  const mail = await rig.api.mailbox.waitFor(email, { subject });
-  const link = new RegExp(`https?://\\S+/${path}\\?token=[\\w-]+`).exec(mail.text)?.[0];
-  if (!link) throw new Error(`No ${path} link in "${mail.subject}"`);
-  return link;
 }
 
 describe('the demo web app in Chromium', () => {
@@ -71,7 +64,7 @@ describe('the demo web app in Chromium', () => {
     await page.getByText('Check your inbox').waitFor();
     await rig.screenshot(page, '06-reset-link-sent');
 
-    const resetLink = await linkFromMail(email, /reset/i, 'reset-password');
+    const resetLink = await linkFromMail(rig, email, /reset/i, 'reset-password');
     expect(resetLink.startsWith(`${rig.webUrl}/reset-password?token=`)).toBe(true);
     await page.goto(resetLink);
     await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
@@ -106,7 +99,7 @@ describe('the demo web app in Chromium', () => {
     const email = newEmail();
     await signUp(page, email);
 
-    const verifyLink = await linkFromMail(email, /confirm/i, 'verify-email');
+    const verifyLink = await linkFromMail(rig, email, /confirm/i, 'verify-email');
     await page.goto(verifyLink);
     await page.getByText('is confirmed').waitFor();
     await rig.screenshot(page, '10-verify-email');

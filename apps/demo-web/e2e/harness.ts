@@ -119,3 +119,11 @@ export async function startDemoRig(env: Record<string, string> = {}): Promise<De
     },
   };
 }
+
+/** The link to `path` (e.g. `verify-email`) in the latest mail to `email` whose subject matches. */
+export async function linkFromMail(rig: DemoRig, email: string, subject: RegExp, path: string): Promise<string> {
+  const mail = await rig.api.mailbox.waitFor(email, { subject });
+  const link = new RegExp(`https?://\\S+/${path}\\?token=[\\w-]+`).exec(mail.text)?.[0];
+  if (!link) throw new Error(`No ${path} link in "${mail.subject}"`);
+  return link;
+}

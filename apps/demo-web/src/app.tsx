@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { Card, Link } from './components.js';
 import { type Location, navigate, useLocation } from './lib/router.js';
 import { NoticesProvider } from './notices.js';
+import { ConfirmEmailChangePage } from './pages/confirm-email-change.js';
 import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { LogInPage } from './pages/log-in.js';
 import { ProfilePage } from './pages/profile.js';
@@ -32,6 +33,11 @@ const routes: Record<string, Route> = {
     title: 'Confirm your email',
     access: 'anyone',
     render: ({ query }) => <VerifyEmailPage token={query.get('token')} />,
+  },
+  '/confirm-email-change': {
+    title: 'Confirm your new email',
+    access: 'anyone',
+    render: ({ query }) => <ConfirmEmailChangePage token={query.get('token')} />,
   },
 };
 

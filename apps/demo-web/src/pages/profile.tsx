@@ -5,6 +5,7 @@
  */
 import { useSession } from '@keyway/client/react';
 import { AccountDetails } from '../sections/account-details.js';
+import { ChangeEmail } from '../sections/change-email.js';
 import { ChangePassword } from '../sections/change-password.js';
 import { DeleteAccount } from '../sections/delete-account.js';
 import { Devices } from '../sections/devices.js';
@@ -18,6 +19,7 @@ export function ProfilePage() {
   return (
     <div className="page-stack">
       <AccountDetails user={user} />
+      <ChangeEmail user={user} />
       <ChangePassword />
       <TwoFactor user={user} />
       <Devices />
