@@ -1,7 +1,8 @@
 /**
- * Mail throttled per address over real HTTP: resending a verification link and asking for a
- * password reset send at most MAIL_ACCOUNT_LIMIT messages to one address; past it the answer
- * is unchanged and nothing is sent.
+ * Mail throttled per address over real HTTP: resending a verification link, asking for a
+ * password reset and registering a taken address (REGISTER_ENUMERATION_SAFE, which mails its
+ * owner) send at most MAIL_ACCOUNT_LIMIT messages to one address; past it the answer is
+ * unchanged and nothing is sent. (Email-change links: email-change.test.ts.)
  */
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect, env: { MAIL_ACCOUNT_LIMIT: '3/1h' } });
+    server = await startTestServer({ dialect, env: { MAIL_ACCOUNT_LIMIT: '3/1h', REGISTER_ENUMERATION_SAFE: 'true' } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -54,5 +55,17 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
     expect((await call(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
     await server.server.core.idle();
     expect(mailTo(other, /reset/i)).toHaveLength(1);
+  });
+
+  it('tells the owner of a taken address at most 3 times, however often it is registered again', async () => {
+    const owner = `${unique('owner')}@example.com`;
+    expect((await call(server.url, 'users.register', { email: owner, password: testPassword })).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await call(server.url, 'users.register', { email: owner, password: testPassword });
+      expect(answer.status).toBe(200);
+      expect(answer.body.result.data.user.email).toBe(owner);
+    }
+    await server.server.core.idle();
+    expect(mailTo(owner, /tried to create an account/i)).toHaveLength(3);
   });
 });

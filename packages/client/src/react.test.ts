@@ -136,6 +136,27 @@ describe('useSession()', () => {
     expect(view.latest()?.user).toBeNull();
   });
 
+  it('shows the new address of an email change confirmed here, and ignores another account’s link', async () => {
+    const email = await registeredEmail();
+    const client = createKeywayClient({ url: server.url });
+    await client.auth.login.mutate({ email, password });
+    const view = renderSession(client);
+    await view.toShow('signed-in', email);
+
+    // Another account's verification link, followed in this signed-in app: still this user.
+    const other = await registeredEmail();
+    const otherMail = await server.mailbox.waitFor(other, { subject: /confirm/i });
+    await client.users.verifyEmail.mutate({ token: server.mailbox.tokenFrom(otherMail) });
+    expect(view.latest()?.user?.email).toBe(email);
+
+    const newEmail = `moved-${email}`;
+    await client.users.requestEmailChange.mutate({ newEmail, password });
+    const link = await server.mailbox.waitFor(newEmail, { subject: /new email/i });
+    await client.users.confirmEmailChange.mutate({ token: server.mailbox.tokenFrom(link) });
+    await view.toShow('signed-in', newEmail);
+    expect(view.latest()?.user?.emailVerified).toBe(true);
+  });
+
   it('turns signed-out when the server refuses the session (revoked from another device)', async () => {
     const email = await registeredEmail();
     const client = createKeywayClient({ url: server.url });

@@ -42,9 +42,11 @@ export function sessionLink(credentials: Credentials, state: SessionStateControl
             credentials.clear();
             state.signedOut();
           } else if (accessToken) {
-            // users.me, users.verifyEmail, ...: the signed-in user as the server has it now.
+            // users.me, users.verifyEmail, users.confirmEmailChange, ...: the signed-in user as
+            // the server has it now. The emailed links answer the user of their token, who may
+            // be another account than the one signed in here: only `users.me` names it.
             const user = userOf(data);
-            if (user) state.signedIn(user);
+            if (user && (op.path === 'users.me' || state.session.get().user?.id === user.id)) state.signedIn(user);
           }
         };
 
