@@ -13,6 +13,7 @@ import {
   createContextFactory,
   createMailThrottle,
   createRateLimiter,
+  listProcedures,
   type RateLimitStore,
   retryAfterOf,
   type SessionTransport,
@@ -186,7 +187,11 @@ export async function createServer({
     keyPrefix: config.rateLimitPrefix,
   });
   const allowedOrigins = new Set(config.corsOrigins);
-  const sessionCookies = createSessionCookies(config.sessionCookie, allowedOrigins);
+  const sessionCookies = createSessionCookies(
+    config.sessionCookie,
+    allowedOrigins,
+    new Set(listProcedures(appRouter).flatMap(({ path, meta }) => (meta.session ? [path] : []))),
+  );
   /** The browser-session transport of a request to a procedure that uses the refresh cookie. */
   const sessionTransports = new WeakMap<IncomingMessage, SessionTransport>();
 

@@ -118,6 +118,13 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
         body: 'refreshToken=',
       }),
       post('auth.login', { email: 'x@example.com', password }, { ...cookieMode, Origin: 'https://evil.example' }),
+      // The server's own host, but not as a browser writes an Origin.
+      post(
+        'auth.refresh',
+        {},
+        withCookie(cookie.value, { ...cookieMode, Origin: `http://evil@${new URL(t.url).host}` }),
+      ),
+      post('auth.refresh', {}, withCookie(cookie.value, { ...cookieMode, Origin: `${t.url}/path` })),
     ];
     for (const reply of await Promise.all(refusals)) {
       expect([reply.status, errorOf(reply).data.code]).toEqual([403, 'FORBIDDEN']);
@@ -129,16 +136,29 @@ describe('browser sessions: the refresh token in an HttpOnly cookie', () => {
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
   });
 
+  it('uses no cookie when two of its name arrive (one planted by a sibling subdomain)', async () => {
+    const { cookie } = await cookieLogin();
+    const planted = (await cookieLogin()).cookie;
+    const headers = { ...cookieMode, Cookie: `keyway_refresh=${planted.value}; keyway_refresh=${cookie.value}` };
+    const tossed = await post('auth.refresh', {}, headers);
+    expect([tossed.status, errorOf(tossed).data.code]).toEqual([400, 'BAD_REQUEST']);
+    expect((await post('auth.refresh', {}, withCookie(cookie.value))).status).toBe(200);
+  });
+
   it('accepts the server’s own origin', async () => {
     const { cookie } = await cookieLogin();
     const reply = await post('auth.refresh', {}, withCookie(cookie.value, { ...cookieMode, Origin: t.url }));
     expect(reply.status).toBe(200);
   });
 
-  it('clears the cookie on logout and on logoutAll, and the session ends', async () => {
-    for (const path of ['auth.logout', 'auth.logoutAll']) {
+  it('clears the cookie on logout, on logoutAll and on account deletion, and the session ends', async () => {
+    for (const [path, input] of [
+      ['auth.logout', undefined],
+      ['auth.logoutAll', undefined],
+      ['users.deleteAccount', { password }],
+    ] as const) {
       const { cookie, accessToken } = await cookieLogin();
-      const reply = await post(path, undefined, {
+      const reply = await post(path, input, {
         ...withCookie(cookie.value),
         Authorization: `Bearer ${accessToken}`,
       });

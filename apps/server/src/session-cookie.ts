@@ -20,22 +20,38 @@ export interface SessionCookieConfig {
 /** No wider than the API: the cookie goes only to tRPC calls. */
 const cookiePath = '/trpc';
 export const sessionHeader = 'x-keyway-session';
-/** The procedures that set, read or clear the refresh cookie. */
-const cookieProcedures = new Set(['auth.login', 'auth.verifyMfa', 'auth.refresh', 'auth.logout', 'auth.logoutAll']);
-
+/**
+ * The refresh cookie's value. Two cookies of that name (one planted by a sibling subdomain
+ * with a narrower path is sent first) count as none: the call must not run in whichever
+ * session the browser happened to list first.
+ */
 function cookieValue(request: IncomingMessage, name: string): string | null {
   const header = request.headers.cookie;
   if (!header) return null;
-  for (const pair of header.split(';')) {
-    const separator = pair.indexOf('=');
-    if (separator !== -1 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim() || null;
-  }
-  return null;
+  const values = header
+    .split(';')
+    .map((pair) => pair.split('='))
+    .filter(([key]) => key?.trim() === name)
+    .map(([, ...value]) => value.join('=').trim());
+  return values.length === 1 && values[0] ? values[0] : null;
+}
+
+/** An Origin header as browsers send it: scheme, host and port only (no user info, no path). */
+function isSerializedOrigin(origin: string, url: URL): boolean {
+  return (url.protocol === 'http:' || url.protocol === 'https:') && origin === `${url.protocol}//${url.host}`;
 }
 
 const isCookieMode = (request: IncomingMessage) => request.headers[sessionHeader]?.toString().trim() === 'cookie';
 
-export function createSessionCookies(config: SessionCookieConfig, allowedOrigins: ReadonlySet<string>) {
+/**
+ * `cookieProcedures`: the procedures that set, read or clear the refresh cookie (those with a
+ * `session` meta in the router).
+ */
+export function createSessionCookies(
+  config: SessionCookieConfig,
+  allowedOrigins: ReadonlySet<string>,
+  cookieProcedures: ReadonlySet<string>,
+) {
   const attributes = `Path=${cookiePath}; HttpOnly; SameSite=${config.sameSite}${config.secure ? '; Secure' : ''}`;
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${config.name}=${value}; Max-Age=${maxAgeSeconds}; ${attributes}`;
@@ -45,8 +61,10 @@ export function createSessionCookies(config: SessionCookieConfig, allowedOrigins
     const origin = request.headers.origin;
     if (origin === undefined) return true;
     if (allowedOrigins.has(origin)) return true;
+    // The server's own host, in either scheme: TLS usually ends at a proxy in front of it.
     try {
-      return new URL(origin).host === request.headers.host;
+      const url = new URL(origin);
+      return isSerializedOrigin(origin, url) && url.host === request.headers.host;
     } catch {
       return false;
     }

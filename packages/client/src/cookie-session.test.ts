@@ -148,6 +148,19 @@ describe('createKeywayClient({ session: "cookie" }) against a real server', () =
     expect(errorCodeOf(error)).toBe('UNAUTHORIZED');
   });
 
+  it('signs this tab and the others out when the account is deleted, and the cookie goes with it', async () => {
+    const { jar, kw, email } = await signedInBrowser();
+    const other = tab(jar);
+    await sessionOf(other).check();
+    await statusBecomes(other, 'signed-in', email);
+
+    await kw.users.deleteAccount.mutate({ password });
+
+    expect(jar.cookies.size).toBe(0);
+    expect(sessionOf(kw).get()).toEqual({ status: 'signed-out', user: null });
+    await statusBecomes(other, 'signed-out');
+  });
+
   it('tells the other tabs of a log-in, and they sign in through the shared cookie', async () => {
     const jar = createCookieJar();
     const email = `cookie-${randomUUID()}@example.com`;

@@ -10,6 +10,7 @@
 export {
   changePasswordInput,
   confirmEmailChangeInput,
+  deleteAccountInput,
   emailSchema,
   loginInput,
   logoutInput,

@@ -16,7 +16,7 @@ const sessionlessPaths = new Set(['auth.login', 'auth.refresh', 'auth.verifyMfa'
 /** Calls whose answer may carry tokens: a new session's (a login), or a renewed one's. */
 const tokenPaths = new Set(['auth.login', 'auth.verifyMfa', 'auth.refresh']);
 /** Calls after whose success the session is over. */
-const sessionEndingPaths = new Set(['auth.logout', 'auth.logoutAll']);
+const sessionEndingPaths = new Set(['auth.logout', 'auth.logoutAll', 'users.deleteAccount']);
 
 function toClientError(error: unknown): TRPCClientError<AppRouter> {
   return TRPCClientError.from<AppRouter>(error instanceof Error ? error : new Error(String(error)));

@@ -14,7 +14,8 @@ const kw: KeywayClient = createKeywayClient({ url: 'http://127.0.0.1:9' });
 describe('the typed client', () => {
   it('types inputs and outputs of correct calls', () => {
     expectTypeOf(kw.auth.login.mutate).parameter(0).toEqualTypeOf<{ email: string; password: string }>();
-    type SignedIn = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number; user: User };
+    // The refresh token is left out of the answer in cookie mode (it is in the HttpOnly cookie).
+    type SignedIn = { accessToken: string; refreshToken?: string; tokenType: 'Bearer'; expiresIn: number; user: User };
     // A login answers the pair, or, for an account with MFA on, a token for the second step.
     expectTypeOf(kw.auth.login.mutate).returns.resolves.toEqualTypeOf<
       SignedIn | { mfaRequired: true; mfaToken: string }

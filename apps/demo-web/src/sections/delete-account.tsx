@@ -1,9 +1,9 @@
 /**
  * Deleting the account: behind a button, then the password and a box to tick, since it
- * cannot be undone. Afterwards the server refuses every token of the account; the session
- * check finds that out, so the app is signed out before it shows the log-in page.
+ * cannot be undone. Afterwards the server refuses every token of the account, and the client
+ * signs the app out (in every tab) as it does on log-out.
  */
-import { mfaSetupInput, sessionOf } from '@keyway/client';
+import { deleteAccountInput } from '@keyway/client';
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { CheckboxField, PasswordField, useFocusOnMount } from '../components.js';
@@ -12,11 +12,11 @@ import { navigate } from '../lib/router.js';
 import { withTickedBox } from '../lib/schema.js';
 import { kw } from '../session.js';
 
-/**
- * `users.deleteAccount` takes `{ password }`, checked like `mfa.setup`'s: `@keyway/client`
- * exports no schema of its own for it, so the form uses that one (the server checks again).
- */
-const deleteAccountForm = withTickedBox(mfaSetupInput, 'confirm', 'Tick the box to confirm you want to delete it.');
+const deleteAccountForm = withTickedBox(
+  deleteAccountInput,
+  'confirm',
+  'Tick the box to confirm you want to delete it.',
+);
 
 function DeleteAccountForm({ onCancel }: { onCancel(): void }) {
   const ref = useFocusOnMount<HTMLFormElement>();
@@ -25,8 +25,6 @@ function DeleteAccountForm({ onCancel }: { onCancel(): void }) {
     fields: { password: 'Password', confirm: 'Confirmation' },
     async submit(values) {
       await kw.users.deleteAccount.mutate(values);
-      // The server now refuses this session: the check signs the app out.
-      await sessionOf(kw).check({ force: true });
       navigate('/login', { replace: true, notice: 'Your account has been deleted. Thank you for trying Keyway.' });
     },
   });

@@ -20,7 +20,9 @@ export const usersRouter = {
       return { success: true as const };
     }),
 
+  /** In cookie mode the answer also clears the refresh cookie: its session is gone with the account. */
   deleteAccount: protectedProcedure
+    .meta({ session: 'clear' })
     .input(schemas.deleteAccountInput)
     .output(schemas.successOutput)
     .mutation(async ({ ctx, input }) => {
