@@ -7,6 +7,7 @@ import {
   logoutInput,
   refreshInput,
   registerInput,
+  requestEmailChangeInput,
   userOutput,
   userResultOutput,
 } from './index.js';
@@ -38,6 +39,24 @@ describe('email', () => {
     expect(fieldErrors(loginInput.safeParse({ email: `${local}@x${domain}`, password: 'x' }))).toEqual({
       email: ['Email must be at most 254 characters'],
     });
+  });
+});
+
+describe('the new address of an email change', () => {
+  it('is read exactly like a registration’s email', () => {
+    for (const email of [
+      '  Ada.Lovelace@Example.COM ',
+      'not-an-email',
+      '   ',
+      `${'a'.repeat(250)}@example.com`,
+      'x\ud800@a.co',
+    ]) {
+      const change = requestEmailChangeInput.safeParse({ newEmail: email, password: 'x' });
+      const register = registerInput.safeParse({ email, password: 'plum-orbit-cascade' });
+      expect(change.success, email).toBe(register.success);
+      expect(change.data?.newEmail, email).toBe(register.data?.email);
+      expect(fieldErrors(change).newEmail, email).toEqual(fieldErrors(register).email);
+    }
   });
 });
 
