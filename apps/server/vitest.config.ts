@@ -2,14 +2,14 @@ import { keywayVitestConfig } from '../../vitest.shared.ts';
 
 export default keywayVitestConfig({
   // main.ts, migrate.ts and admin.ts run only in the child processes of process.test.ts and
-  // admin.test.ts, which v8 coverage of this process does not see; test-support/ and the
-  // scale-out helpers are the tests' own code.
+  // admin.test.ts, which v8 coverage of this process does not see; the test kit (testing.ts,
+  // testing/) is the tests' own code.
   coverageExclude: [
     'src/main.ts',
     'src/migrate.ts',
     'src/admin.ts',
+    'src/testing.ts',
     'src/testing/**',
-    'src/test-support/**',
     'src/scale-out/**',
   ],
   // Just below what the SQLite-only run reaches (a machine without PostgreSQL and Redis,

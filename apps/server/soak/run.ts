@@ -16,9 +16,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { createTestDatabase, createTestMailbox, redisTestUrl } from '@keyway/auth-core/testing';
-import { type CallResult, call, eventually, unique } from '../src/scale-out/harness.js';
 import { startTcpProxy } from '../src/scale-out/tcp-proxy.js';
-import { baseEnv, listeningUrl, type Spawned, spawnEntry } from '../src/test-support/process.js';
+import {
+  baseEnv,
+  dataOf,
+  eventually,
+  listeningUrl,
+  mutation,
+  query,
+  type Reply,
+  type SignedIn,
+  type Spawned,
+  spawnEntry,
+  unique,
+} from '../src/testing.js';
 
 const option = (name: string, fallback: number) =>
   Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -72,7 +83,7 @@ const tally = new Map<string, number>();
 const problems: string[] = [];
 let turn = 0;
 
-function record(procedure: string, result: CallResult): void {
+function record(procedure: string, result: Pick<Reply, 'status'>): void {
   const key = `${procedure} ${result.status}`;
   tally.set(key, (tally.get(key) ?? 0) + 1);
   if (result.status < 500) return;
@@ -84,13 +95,16 @@ function record(procedure: string, result: CallResult): void {
 }
 
 /** Calls an instance, round robin; a refused connection (a dead instance) goes to the other one. */
-async function send(procedure: string, input?: unknown, options: { token?: string; query?: boolean } = {}) {
+async function dispatch(procedure: string, input?: unknown, options: { token?: string; query?: boolean } = {}) {
   let lostAnswers = 0;
   for (let attempt = 0; attempt < 4; attempt++) {
     const instance = instances[turn++ % 2];
     if (!instance?.up) continue;
     try {
-      const result = await call(instance.url, procedure, input, { ...options, timeoutMs: 20_000 });
+      const result = await (options.query ? query : mutation)(instance.url, procedure, input, {
+        token: options.token,
+        timeoutMs: 20_000,
+      });
       record(procedure, result);
       return { ...result, lostAnswers };
     } catch {
@@ -99,7 +113,14 @@ async function send(procedure: string, input?: unknown, options: { token?: strin
       await sleep(50);
     }
   }
-  const failure = { status: 0, headers: new Headers(), body: null, ms: 0, lostAnswers };
+  const failure: Reply & { lostAnswers: number } = {
+    status: 0,
+    headers: new Headers(),
+    text: '',
+    json: undefined,
+    ms: 0,
+    lostAnswers,
+  };
   record(procedure, failure);
   return failure;
 }
@@ -123,30 +144,30 @@ let stopLoad = false;
 async function simulate(worker: number): Promise<void> {
   while (!stopLoad) {
     const user: SoakUser = { email: `${unique(`soak${worker}`)}@example.com`, refreshes: [] };
-    const registered = await send('users.register', { email: user.email, password });
+    const registered = await dispatch('users.register', { email: user.email, password });
     if (registered.status !== 200) {
       await sleep(250); // a client backs off a little when the service is unavailable
       continue;
     }
     users.push(user);
     expect(user.email, 'verify');
-    const login = await send('auth.login', { email: user.email, password });
+    const login = await dispatch('auth.login', { email: user.email, password });
     if (login.status !== 200) continue;
-    user.accessToken = login.body.result.data.accessToken;
-    user.refreshToken = login.body.result.data.refreshToken;
+    user.accessToken = dataOf<SignedIn>(login).accessToken;
+    user.refreshToken = dataOf<SignedIn>(login).refreshToken;
     for (let round = 0; round < 8 && !stopLoad; round++) {
-      await send('users.me', undefined, { token: user.accessToken, query: true });
-      const refreshed = await send('auth.refresh', { refreshToken: user.refreshToken });
+      await dispatch('users.me', undefined, { token: user.accessToken, query: true });
+      const refreshed = await dispatch('auth.refresh', { refreshToken: user.refreshToken });
       const lost = refreshed.lostAnswers > 0 ? ` after ${refreshed.lostAnswers} lost` : '';
       user.refreshes.push(`${(elapsed() / 1000).toFixed(1)} s: ${refreshed.status}${lost}`);
       if (refreshed.status === 200) {
-        user.accessToken = refreshed.body.result.data.accessToken;
-        user.refreshToken = refreshed.body.result.data.refreshToken;
+        user.accessToken = dataOf<SignedIn>(refreshed).accessToken;
+        user.refreshToken = dataOf<SignedIn>(refreshed).refreshToken;
       }
       if (round === 3) {
-        const reset = await send('users.requestPasswordReset', { email: user.email });
+        const reset = await dispatch('users.requestPasswordReset', { email: user.email });
         if (reset.status === 200) expect(user.email, 'reset');
-        await send('users.requestPasswordReset', { email: `nobody-${user.email}` });
+        await dispatch('users.requestPasswordReset', { email: `nobody-${user.email}` });
       }
       await sleep(100);
     }
@@ -214,7 +235,7 @@ const duplicates = [...received.values()].filter((count) => count > 1).length;
 
 let sessionsLost = 0;
 for (const user of users.filter((candidate) => candidate.refreshToken)) {
-  const refreshed = await send('auth.refresh', { refreshToken: user.refreshToken });
+  const refreshed = await dispatch('auth.refresh', { refreshToken: user.refreshToken });
   if (refreshed.status === 200) continue;
   sessionsLost++;
   log(`session of ${user.email} lost; its refreshes: ${user.refreshes.join(', ')}`);

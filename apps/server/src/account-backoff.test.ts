@@ -8,8 +8,16 @@
 import { createManualClock } from '@keyway/auth-core';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, testPassword, unique } from './scale-out/harness.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  mutation,
+  password,
+  type SignedIn,
+  startTestServer,
+  type TestServer,
+  unique,
+} from './testing.js';
 
 const env = { TRUST_PROXY: 'true', LOGIN_BACKOFF_AFTER: '10', LOGIN_BACKOFF_MAX: '15m' };
 
@@ -26,21 +34,19 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
   });
 
   /** A login from a fresh client address, as a proxy would report it. */
-  async function loginFrom(email: string, password: string) {
+  function loginFrom(email: string, password: string) {
     ipCounter += 1;
-    const response = await fetch(`${server.url}/trpc/auth.login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `198.51.100.${ipCounter % 250}` },
-      body: JSON.stringify({ email, password }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: a tRPC envelope read by the test
-    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+    return mutation(
+      server.url,
+      'auth.login',
+      { email, password },
+      { headers: { 'X-Forwarded-For': `198.51.100.${ipCounter % 250}` } },
+    );
   }
 
   async function register() {
     const email = `${unique('backoff')}@example.com`;
-    expect((await call(server.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+    expect((await mutation(server.url, 'users.register', { email, password })).status).toBe(200);
     return email;
   }
 
@@ -53,17 +59,17 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
 
   function expectRefused(answer: Awaited<ReturnType<typeof loginFrom>>, seconds: number) {
     expect(answer.status).toBe(429);
-    expect(answer.body.error.data.code).toBe('TOO_MANY_REQUESTS');
+    expect(errorOf(answer).data.code).toBe('TOO_MANY_REQUESTS');
     expect(answer.headers.get('retry-after')).toBe(String(seconds));
-    expect(answer.body.error.data.retryAfter).toBe(seconds);
+    expect(errorOf(answer).data.retryAfter).toBe(seconds);
   }
 
   it('refuses the 11th login after 10 failures from 10 addresses, even with the right password', async () => {
     const email = await register();
     await failTenTimes(email);
-    expectRefused(await loginFrom(email, testPassword), 1);
+    expectRefused(await loginFrom(email, password), 1);
     // The same for the email written differently.
-    expectRefused(await loginFrom(` ${email.toUpperCase()} `, testPassword), 1);
+    expectRefused(await loginFrom(` ${email.toUpperCase()} `, password), 1);
   });
 
   it('doubles the delay with each further failure, and the right password after it works and ends it', async () => {
@@ -71,15 +77,15 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
     await failTenTimes(email);
     clock.advance(1000);
     expect((await loginFrom(email, 'Wrong-Password-123')).status).toBe(401);
-    expectRefused(await loginFrom(email, testPassword), 2);
+    expectRefused(await loginFrom(email, password), 2);
     clock.advance(2000);
     expect((await loginFrom(email, 'Wrong-Password-123')).status).toBe(401);
-    expectRefused(await loginFrom(email, testPassword), 4);
+    expectRefused(await loginFrom(email, password), 4);
     clock.advance(4000);
-    expect((await loginFrom(email, testPassword)).status).toBe(200);
+    expect((await loginFrom(email, password)).status).toBe(200);
     // Ended: the next failures start from zero again.
     for (let i = 0; i < 9; i += 1) expect((await loginFrom(email, 'Wrong-Password-123')).status).toBe(401);
-    expect((await loginFrom(email, testPassword)).status).toBe(200);
+    expect((await loginFrom(email, password)).status).toBe(200);
   });
 
   it('caps the delay at LOGIN_BACKOFF_MAX', async () => {
@@ -89,42 +95,47 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
       clock.advance(15 * 60_000);
       expect((await loginFrom(email, 'Wrong-Password-123')).status).toBe(401);
     }
-    expectRefused(await loginFrom(email, testPassword), 900);
+    expectRefused(await loginFrom(email, password), 900);
   });
 
   it('treats an unknown email the same way', async () => {
     const email = `${unique('nobody')}@example.com`;
     await failTenTimes(email);
-    expectRefused(await loginFrom(email, testPassword), 1);
+    expectRefused(await loginFrom(email, password), 1);
     clock.advance(1000);
-    expect((await loginFrom(email, testPassword)).status).toBe(401);
-    expectRefused(await loginFrom(email, testPassword), 2);
+    expect((await loginFrom(email, password)).status).toBe(401);
+    expectRefused(await loginFrom(email, password), 2);
   });
 
   it('is ended by a password reset', async () => {
     const email = await register();
     await failTenTimes(email);
-    expect((await call(server.url, 'users.requestPasswordReset', { email })).status).toBe(200);
+    expect((await mutation(server.url, 'users.requestPasswordReset', { email })).status).toBe(200);
     const message = await server.mailbox.waitFor(email, { subject: /reset/i, timeoutMs: 15_000 });
     const token = /token=([A-Za-z0-9_-]+)/.exec(message.text)?.[1];
     const newPassword = 'Another-Strong-Passphrase-7';
-    expect((await call(server.url, 'users.resetPassword', { token, newPassword })).status).toBe(200);
+    expect((await mutation(server.url, 'users.resetPassword', { token, newPassword })).status).toBe(200);
     expect((await loginFrom(email, newPassword)).status).toBe(200);
   });
 
   it('counts wrong current passwords of users.changePassword and refuses them before checking', async () => {
     const email = await register();
-    const login = await loginFrom(email, testPassword);
-    const token = login.body.result.data.accessToken as string;
+    const login = await loginFrom(email, password);
+    const token = dataOf<SignedIn>(login).accessToken;
     const change = (currentPassword: string) =>
-      call(server.url, 'users.changePassword', { currentPassword, newPassword: 'Brand-New-Passphrase-9' }, { token });
+      mutation(
+        server.url,
+        'users.changePassword',
+        { currentPassword, newPassword: 'Brand-New-Passphrase-9' },
+        { token },
+      );
     for (let i = 0; i < 10; i += 1) expect((await change('Wrong-Password-123')).status).toBe(400);
-    const refused = await change(testPassword);
+    const refused = await change(password);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
     // The same account's logins are backed off too: one count per account.
-    expectRefused(await loginFrom(email, testPassword), 1);
+    expectRefused(await loginFrom(email, password), 1);
     clock.advance(1000);
-    expect((await change(testPassword)).status).toBe(200);
+    expect((await change(password)).status).toBe(200);
   });
 });

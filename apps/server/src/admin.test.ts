@@ -6,9 +6,19 @@ import { createPrivateKey } from 'node:crypto';
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminError, parseCommand } from './admin-commands.js';
-import { dataOf, errorOf, login, mutation, type Outputs, query, register } from './test-support/http.js';
-import { baseEnv, spawnEntry } from './test-support/process.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  baseEnv,
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  query,
+  register,
+  spawnEntry,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 // Each command is a process of its own (~1 s, much more on a loaded machine).
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });

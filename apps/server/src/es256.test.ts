@@ -6,8 +6,17 @@ import { createHmac, createPublicKey, type JsonWebKey, verify } from 'node:crypt
 import { generateSigningKeyPem, publicJwk, publicKeyPem, readPrivateSigningKey } from '@keyway/auth-core';
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, login, mutation, query, register, send } from './test-support/http.js';
-import { startTestServer, type TestServer, testJwtSecret } from './testing.js';
+import {
+  dataOf,
+  login,
+  mutation,
+  query,
+  register,
+  send,
+  startTestServer,
+  type TestServer,
+  testJwtSecret,
+} from './testing.js';
 
 const pemA = generateSigningKeyPem();
 const pemB = generateSigningKeyPem();

@@ -4,17 +4,15 @@
  * middle of its body is not an error of ours.
  */
 import { connect } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, logCapture, send } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { captureLogs, errorOf, eventually, send, startTestServer, type TestServer } from './testing.js';
 
 describe('HTTP methods and aborted requests', () => {
-  const log = logCapture();
+  const log = captureLogs();
   let t: TestServer;
 
   beforeAll(async () => {
-    t = await startTestServer({ env: { LOG_LEVEL: 'info' }, logger: pino({ level: 'info' }, log.stream) });
+    t = await startTestServer({ env: { LOG_LEVEL: 'info' }, logger: log.logger });
   });
   afterAll(() => t.stop());
 
@@ -73,12 +71,14 @@ describe('HTTP methods and aborted requests', () => {
         `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"email":`,
       );
       // Let the server start reading the body, then go away.
-      await waitFor(() => log.lines.length >= 0);
       await new Promise((resolve) => setTimeout(resolve, 100));
       socket.destroy();
     }
     // Each request still gets its one log line (marked aborted), and nothing else.
-    await waitFor(() => log.lines.slice(before).filter((line) => line.msg === 'request').length >= 2);
+    await eventually(
+      'a request line for each',
+      () => log.lines.slice(before).filter((line) => line.msg === 'request').length >= 2,
+    );
     const lines = log.lines.slice(before);
     expect(lines.filter((line) => line.msg === 'request').every((line) => line.aborted === true)).toBe(true);
     expect(unexpected()).toEqual([]);
@@ -86,14 +86,6 @@ describe('HTTP methods and aborted requests', () => {
     expect(errorOf(await send(`${t.url}/trpc/users.me`)).data.code).toBe('UNAUTHORIZED');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** One request written by hand (fetch refuses TRACE), its status, headers and body. */
 function rawRequest(

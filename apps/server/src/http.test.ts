@@ -3,13 +3,12 @@
  * client sees — envelopes and status codes, headers on every response, the body limit,
  * malformed and ill-typed input, unknown procedures, a masked 500, health and CORS.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  captureLogs,
   dataOf,
   errorOf,
   jsonHeaders,
-  logCapture,
   login,
   mutation,
   type Outputs,
@@ -20,8 +19,9 @@ import {
   registerAndLogin,
   type SignedIn,
   send,
-} from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const allowedOrigin = 'http://localhost:5173';
 const otherAllowedOrigin = 'https://app.example.com';
@@ -429,13 +429,13 @@ describe('the HTTP surface', () => {
 
 describe('when the database fails under the server', () => {
   let t: TestServer;
-  const log = logCapture();
+  const log = captureLogs();
 
   beforeAll(async () => {
     // Production mode: the strict one, where a leaked stack would matter most.
     t = await startTestServer({
       env: { NODE_ENV: 'production', BCRYPT_COST: '10' },
-      logger: pino({ level: 'info' }, log.stream),
+      logger: log.logger,
     });
   });
   afterAll(() => t.stop());
@@ -489,8 +489,8 @@ describe('when the database fails under the server', () => {
 
 describe('request log', () => {
   it('writes one line per request with its id, method, path and status', async () => {
-    const log = logCapture();
-    const t = await startTestServer({ logger: pino({ level: 'info' }, log.stream) });
+    const log = captureLogs();
+    const t = await startTestServer({ logger: log.logger });
     try {
       await register(t.url, 'logged@example.com');
       await send(`${t.url}/healthz`, { headers: { 'X-Request-Id': 'health-1' } });

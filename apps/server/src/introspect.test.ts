@@ -4,8 +4,7 @@
  * left at its default here) is neither applied to them nor spent by them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, mutation, query, registerAndLogin } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { dataOf, mutation, query, registerAndLogin, startTestServer, type TestServer } from './testing.js';
 
 describe('auth.introspect over HTTP', () => {
   let server: TestServer;

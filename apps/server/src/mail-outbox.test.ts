@@ -7,9 +7,19 @@
 import { type Orm, openOrm } from '@keyway/auth-core';
 import { createTestDatabase, createTestMailbox, type TestMailbox, testDialects } from '@keyway/auth-core/testing';
 import { describe, expect, it } from 'vitest';
-import { eventually, unique } from './scale-out/harness.js';
-import { dataOf, mutation, type Outputs, password } from './test-support/http.js';
-import { baseEnv, listeningUrl, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
+import {
+  baseEnv,
+  dataOf,
+  eventually,
+  listeningUrl,
+  logMessage,
+  mutation,
+  type Outputs,
+  password,
+  type Spawned,
+  spawnEntry,
+  unique,
+} from './testing.js';
 
 const slow = { timeout: 240_000 };
 

@@ -6,8 +6,7 @@
  */
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, testPassword, unique } from './scale-out/harness.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { dataOf, mutation, password, type SignedIn, startTestServer, type TestServer, unique } from './testing.js';
 
 describe.each(await testDialects())('mail throttled per address on %s', (dialect) => {
   let server: TestServer;
@@ -24,13 +23,13 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
 
   it('sends at most 3 verification resends to one address; later calls answer the same and send nothing', async () => {
     const email = `${unique('flood')}@example.com`;
-    expect((await call(server.url, 'users.register', { email, password: testPassword })).status).toBe(200);
-    const login = await call(server.url, 'auth.login', { email, password: testPassword });
-    const token = login.body.result.data.accessToken as string;
+    expect((await mutation(server.url, 'users.register', { email, password })).status).toBe(200);
+    const login = await mutation(server.url, 'auth.login', { email, password });
+    const token = dataOf<SignedIn>(login).accessToken;
     for (let i = 0; i < 8; i += 1) {
-      const answer = await call(server.url, 'users.resendVerification', undefined, { token });
+      const answer = await mutation(server.url, 'users.resendVerification', {}, { token });
       expect(answer.status).toBe(200);
-      expect(answer.body.result.data).toEqual({ success: true });
+      expect(dataOf(answer)).toEqual({ success: true });
     }
     await server.server.core.idle();
     // The registration's own mail, then three resends.
@@ -39,20 +38,20 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
 
   it('sends at most 3 reset links to one address, known or not, and answers {success:true} every time', async () => {
     const known = `${unique('reset')}@example.com`;
-    expect((await call(server.url, 'users.register', { email: known, password: testPassword })).status).toBe(200);
+    expect((await mutation(server.url, 'users.register', { email: known, password: password })).status).toBe(200);
     for (let i = 0; i < 6; i += 1) {
-      const answer = await call(server.url, 'users.requestPasswordReset', {
+      const answer = await mutation(server.url, 'users.requestPasswordReset', {
         email: i % 2 ? known.toUpperCase() : known,
       });
       expect(answer.status).toBe(200);
-      expect(answer.body.result.data).toEqual({ success: true });
+      expect(dataOf(answer)).toEqual({ success: true });
     }
     await server.server.core.idle();
     expect(mailTo(known, /reset/i)).toHaveLength(3);
     // Another address has its own count.
     const other = `${unique('reset')}@example.com`;
-    await call(server.url, 'users.register', { email: other, password: testPassword });
-    expect((await call(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
+    await mutation(server.url, 'users.register', { email: other, password: password });
+    expect((await mutation(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
     await server.server.core.idle();
     expect(mailTo(other, /reset/i)).toHaveLength(1);
   });

@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { openOrm } from '@keyway/auth-core';
 import { createTestDatabase } from '@keyway/auth-core/testing';
 import { simpleParser } from 'mailparser';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  captureLogs,
   dataOf,
-  logCapture,
   login,
   mutation,
   type Outputs,
@@ -23,8 +22,9 @@ import {
   query,
   register,
   registerAndLogin,
-} from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const appUrl = 'https://app.example.com';
 
@@ -113,9 +113,9 @@ describe('MAIL_TRANSPORT=file:<dir>', () => {
 
 describe('when the mail server refuses every message', () => {
   let t: TestServer;
-  const log = logCapture();
+  const log = captureLogs();
   beforeAll(async () => {
-    t = await startTestServer({ logger: pino({ level: 'info' }, log.stream) });
+    t = await startTestServer({ logger: log.logger });
   });
   afterEach(() => t.mailbox.setRejecting(false));
   afterAll(() => t.stop());

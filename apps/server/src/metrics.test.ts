@@ -7,8 +7,18 @@
 import { createServer as createNetServer } from 'node:net';
 import { createManualClock } from '@keyway/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonHeaders, login, mutation, password, query, register, send } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  eventually,
+  jsonHeaders,
+  login,
+  mutation,
+  password,
+  query,
+  register,
+  send,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const token = 'scrape-token-for-tests-0123456789';
 
@@ -32,15 +42,6 @@ function parseExposition(text: string): Sample[] {
       }
       return { name: match[1] as string, labels, value: Number(match[3]) };
     });
-}
-
-/** Polls (a bounded number of times) until `check` holds. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition never held');
 }
 
 async function scrape(t: TestServer): Promise<Sample[]> {
@@ -217,11 +218,17 @@ describe('GET /metrics, other settings', () => {
     };
     try {
       await register(t.url, 'metrics-mail@example.com');
-      await eventually(async () => (await series('keyway_mail_attempts_total', { outcome: 'retry' })) === 1);
+      await eventually(
+        'a retried mail attempt',
+        async () => (await series('keyway_mail_attempts_total', { outcome: 'retry' })) === 1,
+      );
       expect(await series('keyway_mail_outbox_messages', { state: 'pending' })).toBe(1);
       // Past MAIL_RETRY_FOR the next attempt gives the message up.
       clock.advance(25 * 3600 * 1000);
-      await eventually(async () => (await series('keyway_mail_attempts_total', { outcome: 'failed' })) === 1);
+      await eventually(
+        'a failed mail attempt',
+        async () => (await series('keyway_mail_attempts_total', { outcome: 'failed' })) === 1,
+      );
       expect(await series('keyway_mail_outbox_messages', { state: 'pending' })).toBe(0);
       expect(await series('keyway_mail_outbox_messages', { state: 'failed' })).toBe(1);
       expect(await series('keyway_mail_attempts_total', { outcome: 'sent' })).toBe(0);

@@ -7,8 +7,18 @@
 import { createManualClock } from '@keyway/auth-core';
 import { testDialects, totpCodeAt } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, login, mutation, type Outputs, password, query, register } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  password,
+  query,
+  register,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
   let t: TestServer;

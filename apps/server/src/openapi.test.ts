@@ -7,8 +7,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mutation, query, type Reply, register, send } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { mutation, query, type Reply, register, send, startTestServer, type TestServer } from './testing.js';
 
 type Json = Record<string, unknown>;
 

@@ -9,16 +9,19 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  baseEnv,
   dataOf,
   heldLogin,
+  listeningUrl,
+  logMessage,
   mutation,
-  type Outputs,
   password,
   register,
   type SignedIn,
+  type Spawned,
   send,
-} from './test-support/http.js';
-import { baseEnv, listeningUrl, logMessage, type Spawned, spawnEntry } from './test-support/process.js';
+  spawnEntry,
+} from './testing.js';
 
 let folder: string;
 let counter = 0;

@@ -14,8 +14,9 @@ import {
   register,
   registerAndLogin,
   send,
-} from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -5,8 +5,17 @@
  */
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, login, mutation, type Outputs, query, register, type SignedIn } from './test-support/http.js';
-import { startTestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  query,
+  register,
+  type SignedIn,
+  startTestServer,
+} from './testing.js';
 
 describe('a restart on the same SQLite file', () => {
   let database: TestDatabase;

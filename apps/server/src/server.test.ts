@@ -4,22 +4,19 @@
  * main.ts wires up are tested where coverage sees them.
  */
 import { createManualClock } from '@keyway/auth-core';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import * as entry from './index.js';
 import { createLogger } from './logger.js';
-import { heldLogin, logCapture, mutation, password, register, registerAndLogin, send } from './test-support/http.js';
-import { startTestServer } from './testing.js';
-
-/** Waits for a log line matching, polling the capture a bounded number of times. */
-async function waitForLine(lines: Array<Record<string, unknown>>, match: (line: Record<string, unknown>) => boolean) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const line = lines.find(match);
-    if (line) return line;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`No such log line in:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`);
-}
+import {
+  captureLogs,
+  heldLogin,
+  mutation,
+  password,
+  register,
+  registerAndLogin,
+  send,
+  startTestServer,
+} from './testing.js';
 
 async function count(t: Awaited<ReturnType<typeof startTestServer>>, table: string): Promise<number> {
   const [row] = await t.orm.em.getConnection().execute<Array<{ n: number }>>(`select count(*) as n from ${table}`);
@@ -29,11 +26,11 @@ async function count(t: Awaited<ReturnType<typeof startTestServer>>, table: stri
 describe('createServer', () => {
   it('purges expired deny-list rows, dead sessions, expired emailed tokens and sent mail on a timer', async () => {
     const clock = createManualClock(new Date());
-    const log = logCapture();
+    const log = captureLogs();
     const t = await startTestServer({
       clock,
       env: { PURGE_INTERVAL: '1s' },
-      logger: pino({ level: 'info' }, log.stream),
+      logger: log.logger,
     });
     try {
       const session = await registerAndLogin(t.url, 'purge@example.com');
@@ -45,7 +42,7 @@ describe('createServer', () => {
 
       // Past every lifetime (the 30-day refresh token included): all of it is dead weight.
       clock.advance(61 * 86_400 * 1000);
-      const purged = await waitForLine(log.lines, (line) => line.msg === 'Purged expired tokens and sessions');
+      const purged = await log.waitFor((line) => line.msg === 'Purged expired tokens and sessions');
       expect(purged.deleted).toBe(4);
       expect(await count(t, 'token_denylist')).toBe(0);
       expect(await count(t, 'session')).toBe(0);

@@ -6,8 +6,18 @@
  */
 import { createManualClock } from '@keyway/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, jsonHeaders, password, query, type Reply, register, send } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  jsonHeaders,
+  password,
+  query,
+  type Reply,
+  register,
+  send,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const appOrigin = 'https://app.example.com';
 const cookieMode = { 'X-Keyway-Session': 'cookie' };

@@ -6,8 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, login, mutation, type Outputs, query, register } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  query,
+  register,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const phoneAgent = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/604.1';
 

@@ -6,19 +6,27 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createManualClock, generateSigningKeyPem } from '@keyway/auth-core';
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
-import { startTestServer, type TestServer } from '@keyway/server/testing';
+import {
+  dataOf,
+  freePort,
+  installedPackages,
+  installOutsideApp,
+  mutation,
+  type OutsideApp,
+  type SignedIn,
+  startTestServer,
+  type TestServer,
+  versionOf,
+} from '@keyway/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repoRoot = resolve(packageRoot, '../..');
 const fixture = join(packageRoot, 'e2e/outside-app');
@@ -37,41 +45,10 @@ const serverPackages = [
   '@trpc/server',
 ];
 
-function versionOf(name: string): string {
-  const require = createRequire(join(repoRoot, 'packages/client/package.json'));
-  return (require(`${name}/package.json`) as { version: string }).version;
-}
-
-/** Every package name in a node_modules tree, nested ones included. */
-async function installedPackages(nodeModules: string): Promise<Set<string>> {
-  const names = new Set<string>();
-  const entries = await readdir(nodeModules, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const packages = entry.name.startsWith('@')
-      ? (await readdir(join(nodeModules, entry.name))).map((name) => `${entry.name}/${name}`)
-      : [entry.name];
-    for (const name of packages) {
-      names.add(name);
-      for (const nested of await installedPackages(join(nodeModules, name, 'node_modules'))) names.add(nested);
-    }
-  }
-  return names;
-}
+const versionHere = (name: string) => versionOf(name, join(repoRoot, 'packages/client'));
 
 /** Express for the README's middleware example, installed only for that test. */
 const expressVersion = '5.3.0';
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /**
  * Writes the README's code block under `heading` into the outside app as it stands, runs it
@@ -84,10 +61,10 @@ async function startExample(readme: string, heading: string, keywayUrl: string) 
   if (close === -1) throw new Error(`README has no js block under "## ${heading}"`);
   const code = readme.slice(open + '```js\n'.length, close + 1);
   const file = `example-${randomUUID()}.mjs`;
-  await writeFile(join(appDir, file), code);
+  await writeFile(join(app.appDir, file), code);
   const port = await freePort();
   const child = spawn('node', [file], {
-    cwd: appDir,
+    cwd: app.appDir,
     env: { PATH: process.env.PATH ?? '', KEYWAY_JWKS_URL: `${keywayUrl}/.well-known/jwks.json`, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -109,43 +86,25 @@ async function startExample(readme: string, heading: string, keywayUrl: string) 
   return { port, stop: () => child.kill() };
 }
 
-let workDir: string;
-let appDir: string;
-const inApp = (command: string, args: string[]) => run(command, args, { cwd: appDir, maxBuffer: 32 * 1024 * 1024 });
+let app: OutsideApp;
+const inApp = (command: string, args: string[]) => app.inApp(command, args);
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'keyway-verify-install-'));
-  appDir = join(workDir, 'service');
-  await run('pnpm', ['turbo', 'run', 'build', '--filter=@keyway/verify', '--output-logs=errors-only'], {
-    cwd: repoRoot,
-  });
-  await run('pnpm', ['pack', '--pack-destination', workDir], { cwd: packageRoot });
-  const tarball = (await readdir(workDir)).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('pnpm pack wrote no tarball');
-  await mkdir(appDir);
-  await cp(fixture, appDir, { recursive: true });
-  const manifest = {
-    name: 'outside-service',
-    private: true,
-    type: 'module',
-    dependencies: { '@keyway/verify': `file:../${tarball}` },
-  };
-  await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
-  await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  app = await installOutsideApp({ packageRoot, fixture, appName: 'outside-service' });
 }, 600_000);
 
 afterAll(async () => {
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await app?.remove();
 });
 
 describe('@keyway/verify installed from its tarball outside the monorepo', () => {
   it('brings jose and nothing of the server', async () => {
-    const installed = await installedPackages(join(appDir, 'node_modules'));
+    const installed = await installedPackages(join(app.appDir, 'node_modules'));
     expect([...installed].sort()).toEqual(['@keyway/verify', 'jose']);
     expect(serverPackages.filter((name) => installed.has(name))).toEqual([]);
-    const manifest = JSON.parse(await readFile(join(appDir, 'node_modules/@keyway/verify/package.json'), 'utf8'));
-    expect(manifest.dependencies).toEqual({ jose: versionOf('jose') });
-    expect(await readdir(join(appDir, 'node_modules/@keyway/verify/dist'))).toEqual(
+    const manifest = JSON.parse(await readFile(join(app.appDir, 'node_modules/@keyway/verify/package.json'), 'utf8'));
+    expect(manifest.dependencies).toEqual({ jose: versionHere('jose') });
+    expect(await readdir(join(app.appDir, 'node_modules/@keyway/verify/dist'))).toEqual(
       expect.arrayContaining(['index.js', 'index.d.ts', 'verifier.js', 'verifier.d.ts']),
     );
   });
@@ -157,10 +116,10 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
       '--no-fund',
       '--loglevel=error',
       '--save-dev',
-      `typescript@${versionOf('typescript')}`,
-      `@types/node@${versionOf('@types/node')}`,
+      `typescript@${versionHere('typescript')}`,
+      `@types/node@${versionHere('@types/node')}`,
     ]);
-    await inApp('node', [join(appDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']).catch(
+    await inApp('node', [join(app.appDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']).catch(
       (error: { stdout?: string }) => {
         throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
       },
@@ -173,15 +132,8 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
     const env = { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: generateSigningKeyPem() };
     const tokens = { valid: '', tampered: '', expired: '', revoked: '', userId: '' };
 
-    async function post(url: string, path: string, body: unknown, token?: string) {
-      const response = await fetch(`${url}/trpc/${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      return ((await response.json()) as { result: { data: { accessToken: string; user: { id: string } } } }).result
-        .data;
-    }
+    const post = async (url: string, path: string, body: unknown, token?: string) =>
+      dataOf<SignedIn>(await mutation(url, path, body, { token }));
 
     beforeAll(async () => {
       database = await createTestDatabase('sqlite', { file: true });
@@ -258,16 +210,16 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
         http.stop();
       }
 
-      const app = await startExample(readme, 'Express middleware', keyway.url);
+      const express = await startExample(readme, 'Express middleware', keyway.url);
       try {
-        const reports = await request(app.port, 'GET', '/reports', tokens.valid);
+        const reports = await request(express.port, 'GET', '/reports', tokens.valid);
         expect([reports.status, await reports.json()]).toEqual([200, { user: tokens.userId }]);
-        expect((await request(app.port, 'GET', '/reports', tokens.tampered)).status).toBe(401);
-        expect((await request(app.port, 'GET', '/reports')).status).toBe(401);
-        expect((await request(app.port, 'POST', '/payments', tokens.valid)).status).toBe(200);
-        expect((await request(app.port, 'POST', '/payments', tokens.revoked)).status).toBe(401);
+        expect((await request(express.port, 'GET', '/reports', tokens.tampered)).status).toBe(401);
+        expect((await request(express.port, 'GET', '/reports')).status).toBe(401);
+        expect((await request(express.port, 'POST', '/payments', tokens.valid)).status).toBe(200);
+        expect((await request(express.port, 'POST', '/payments', tokens.revoked)).status).toBe(401);
       } finally {
-        app.stop();
+        express.stop();
       }
     });
   });

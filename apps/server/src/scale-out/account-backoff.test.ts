@@ -4,76 +4,69 @@
  * cannot check more passwords than the threshold allows.
  */
 import { createManualClock } from '@keyway/auth-core';
-import {
-  createTestDatabase,
-  redisTestUrl,
-  shouldTestRedis,
-  type TestDatabase,
-  testDialects,
-} from '@keyway/auth-core/testing';
+import { redisTestUrl, shouldTestRedis, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing.js';
-import { call, testPassword, unique } from './harness.js';
+import {
+  errorOf,
+  mutation,
+  password,
+  startTwoInstances,
+  type TestServer,
+  type TwoInstances,
+  unique,
+} from '../testing.js';
 
 const ready = (await shouldTestRedis()) && (await testDialects()).includes('postgresql');
 
 describe.skipIf(!ready)('per-account backoff across two instances sharing Redis', () => {
   const clock = createManualClock(new Date());
-  let database: TestDatabase;
+  let pair: TwoInstances;
   let first: TestServer;
   let second: TestServer;
-  const either = (n: number) => (n % 2 === 0 ? first : second);
+  const either = (n: number) => pair.either(n);
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgresql');
-    const env = {
-      RATE_LIMIT_STORE: redisTestUrl,
-      RATE_LIMIT_PREFIX: unique('keyway-test'),
-      LOGIN_BACKOFF_AFTER: '10',
-    };
-    first = await startTestServer({ database, env, clock });
-    second = await startTestServer({ database, mailbox: first.mailbox, env, clock });
+    pair = await startTwoInstances({ clock, env: { RATE_LIMIT_STORE: redisTestUrl, LOGIN_BACKOFF_AFTER: '10' } });
+    ({ first, second } = pair);
   });
 
   afterAll(async () => {
-    await second?.server.stop();
-    await first?.stop();
-    await database?.drop();
+    await pair?.stop();
   });
 
   async function register() {
     const email = `${unique('shared')}@example.com`;
-    expect((await call(first.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+    expect((await mutation(first.url, 'users.register', { email, password })).status).toBe(200);
     return email;
   }
 
   it('adds up failures counted by both instances and enforces the delay on both', async () => {
     const email = await register();
     for (let i = 0; i < 10; i += 1) {
-      expect((await call(either(i).url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
+      expect((await mutation(either(i).url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
     }
     for (const instance of [first, second]) {
-      const refused = await call(instance.url, 'auth.login', { email, password: testPassword });
+      const refused = await mutation(instance.url, 'auth.login', { email, password });
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('1');
     }
     clock.advance(1000);
-    expect((await call(second.url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
-    const doubled = await call(first.url, 'auth.login', { email, password: testPassword });
+    expect((await mutation(second.url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
+    const doubled = await mutation(first.url, 'auth.login', { email, password });
     expect(doubled.status).toBe(429);
-    expect(doubled.body.error.data.retryAfter).toBe(2);
+    expect(errorOf(doubled).data.retryAfter).toBe(2);
     clock.advance(2000);
-    expect((await call(first.url, 'auth.login', { email, password: testPassword })).status).toBe(200);
+    expect((await mutation(first.url, 'auth.login', { email, password })).status).toBe(200);
     // Ended for both instances.
-    expect((await call(second.url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
-    expect((await call(second.url, 'auth.login', { email, password: testPassword })).status).toBe(200);
+    expect((await mutation(second.url, 'auth.login', { email, password: 'Wrong-Password-1' })).status).toBe(401);
+    expect((await mutation(second.url, 'auth.login', { email, password })).status).toBe(200);
   });
 
   it('lets a parallel burst over both instances check at most the threshold of passwords', async () => {
     const email = `${unique('burst')}@example.com`;
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        call(either(i).url, 'auth.login', { email, password: 'Wrong-Password-1' }, { timeoutMs: 60_000 }),
+        mutation(either(i).url, 'auth.login', { email, password: 'Wrong-Password-1' }, { timeoutMs: 60_000 }),
       ),
     );
     const statuses = answers.map((answer) => answer.status);

@@ -5,8 +5,20 @@
  */
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing.js';
-import { call, captureLogs, eventually, testPassword, timed, unique } from './harness.js';
+import {
+  captureLogs,
+  dataOf,
+  errorOf,
+  eventually,
+  mutation,
+  password,
+  query,
+  type SignedIn,
+  send,
+  startTestServer,
+  type TestServer,
+  unique,
+} from '../testing.js';
 import { type CutMode, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const postgres = (await testDialects()).includes('postgresql');
@@ -27,7 +39,7 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
       logger: logs.logger,
       env: { DATABASE_URL: proxy.rewrite(database.url) },
     });
-    expect((await call(instance.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+    expect((await mutation(instance.url, 'users.register', { email, password })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -40,28 +52,28 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
   // (12 s), too slow for this suite; see orm.ts.
   for (const mode of ['reset', 'blackhole'] satisfies CutMode[]) {
     it(`fails fast with 503 while the database is unreachable (${mode}) and recovers without a restart`, async () => {
-      const login = await call(instance.url, 'auth.login', { email, password: testPassword });
+      const login = await mutation(instance.url, 'auth.login', { email, password });
       expect(login.status).toBe(200);
-      const token = login.body.result.data.accessToken as string;
+      const token = dataOf<SignedIn>(login).accessToken;
 
       proxy.cut(mode);
 
-      const health = await timed(`${instance.url}/healthz`);
+      const health = await send(`${instance.url}/healthz`);
       expect(health.status).toBe(503);
-      expect(health.body).toEqual({ status: 'unavailable' });
+      expect(health.json).toEqual({ status: 'unavailable' });
       expect(health.ms).toBeLessThan(4_000);
 
       // A burst larger than the pool (10), so some requests also wait for a connection.
       const attempts = [
-        () => call(instance.url, 'auth.login', { email, password: testPassword }),
-        () => call(instance.url, 'users.me', undefined, { token, query: true }),
-        () => call(instance.url, 'users.register', { email: `${unique('new')}@example.com`, password: testPassword }),
+        () => mutation(instance.url, 'auth.login', { email, password }),
+        () => query(instance.url, 'users.me', undefined, { token }),
+        () => mutation(instance.url, 'users.register', { email: `${unique('new')}@example.com`, password: password }),
       ];
       const burst = await Promise.all(Array.from({ length: 8 }).flatMap(() => attempts.map((attempt) => attempt())));
       for (const failed of burst) {
         expect(failed.status).toBe(503);
-        expect(failed.body.error.data.code).toBe('SERVICE_UNAVAILABLE');
-        expect(failed.body.error.message).toMatch(/database is unavailable/i);
+        expect(errorOf(failed).data.code).toBe('SERVICE_UNAVAILABLE');
+        expect(errorOf(failed).message).toMatch(/database is unavailable/i);
         expect(failed.ms).toBeLessThan(6_000);
       }
       // Classified as an outage, not logged as a bug.
@@ -72,11 +84,11 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
 
       await eventually(
         'health to answer 200 again',
-        async () => (await timed(`${instance.url}/healthz`)).status === 200,
+        async () => (await send(`${instance.url}/healthz`)).status === 200,
       );
-      const again = await call(instance.url, 'auth.login', { email, password: testPassword });
+      const again = await mutation(instance.url, 'auth.login', { email, password });
       expect(again.status).toBe(200);
-      expect((await call(instance.url, 'users.me', undefined, { token, query: true })).status).toBe(200);
+      expect((await query(instance.url, 'users.me', undefined, { token })).status).toBe(200);
     });
   }
 });

@@ -5,8 +5,7 @@
 import { redisTestUrl, shouldTestRedis } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
-import { startTestServer, type TestServer, testJwtSecret } from '../testing.js';
-import { call, unique } from './harness.js';
+import { mutation, startTestServer, type TestServer, testJwtSecret, unique } from '../testing.js';
 
 describe('RATE_LIMIT_PREFIX', () => {
   it('defaults to keyway and refuses characters that do not belong in a Redis key', () => {
@@ -42,7 +41,7 @@ describe.skipIf(!(await shouldTestRedis()))('two deployments sharing one Redis',
   it('counts failed logins of one deployment only against that deployment', async () => {
     const email = `${unique('apart')}@example.com`;
     const failedLogin = (instance: TestServer) =>
-      call(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
+      mutation(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
     for (let attempt = 0; attempt < 5; attempt += 1) expect((await failedLogin(staging)).status).toBe(401);
     expect((await failedLogin(staging)).status).toBe(429);
     expect((await failedLogin(production)).status).toBe(401);

@@ -4,16 +4,18 @@
  * promptly on limits counted in its own memory, says so once in its log, and shares the
  * counts again once Redis is back.
  */
-import {
-  createTestDatabase,
-  redisTestUrl,
-  shouldTestRedis,
-  type TestDatabase,
-  testDialects,
-} from '@keyway/auth-core/testing';
+import { redisTestUrl, shouldTestRedis, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing.js';
-import { call, captureLogs, eventually, testPassword, unique } from './harness.js';
+import {
+  captureLogs,
+  eventually,
+  mutation,
+  password,
+  startTwoInstances,
+  type TestServer,
+  type TwoInstances,
+  unique,
+} from '../testing.js';
 import { type CutMode, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const ready = (await shouldTestRedis()) && (await testDialects()).includes('postgresql');
@@ -22,38 +24,31 @@ describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
   const logs = captureLogs();
   const fallbackLog = /fall back to per-instance memory/;
   const recoveryLog = /Redis reachable again/;
-  let database: TestDatabase;
   let proxy: TcpProxy;
+  let pair: TwoInstances;
   /** Reaches Redis through the proxy. */
   let cutOff: TestServer;
   /** Reaches Redis directly. */
   let direct: TestServer;
 
-  const limits = { RATE_LIMIT_PREFIX: unique('keyway-test'), RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' };
+  const limits = { RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' };
   const failedLogin = (instance: TestServer, email: string) =>
-    call(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
+    mutation(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgresql');
     const redis = new URL(redisTestUrl);
     proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port) || 6379 });
-    cutOff = await startTestServer({
-      database,
-      logger: logs.logger,
-      env: { ...limits, RATE_LIMIT_STORE: proxy.rewrite(redisTestUrl) },
+    pair = await startTwoInstances({
+      env: limits,
+      first: { logger: logs.logger, env: { RATE_LIMIT_STORE: proxy.rewrite(redisTestUrl) } },
+      second: { env: { RATE_LIMIT_STORE: redisTestUrl } },
     });
-    direct = await startTestServer({
-      database,
-      mailbox: cutOff.mailbox,
-      env: { ...limits, RATE_LIMIT_STORE: redisTestUrl },
-    });
+    ({ first: cutOff, second: direct } = pair);
   });
 
   afterAll(async () => {
-    await direct?.server.stop();
-    await cutOff?.stop();
+    await pair?.stop();
     await proxy?.close();
-    await database?.drop();
   });
 
   /** Five failed logins spread over both instances; the sixth is refused by either. */
@@ -88,7 +83,7 @@ describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
       // The counts stayed in the cut-off instance's memory: the other one has seen none.
       expect((await failedLogin(direct, email)).status).toBe(401);
       // Other procedures are limited (and answered) as well.
-      expect((await call(cutOff.url, 'users.register', { email, password: testPassword })).status).toBe(200);
+      expect((await mutation(cutOff.url, 'users.register', { email, password })).status).toBe(200);
       expect(logs.matching(fallbackLog)).toHaveLength(fallbacksBefore + 1);
 
       proxy.restore();

@@ -5,8 +5,18 @@
 import { type Orm, openOrm } from '@keyway/auth-core';
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing.js';
-import { call, eventually, testPassword, timed, unique } from './harness.js';
+import {
+  dataOf,
+  eventually,
+  mutation,
+  password,
+  query,
+  type SignedIn,
+  send,
+  startTestServer,
+  type TestServer,
+  unique,
+} from '../testing.js';
 
 const postgres = (await testDialects()).includes('postgresql');
 
@@ -54,9 +64,9 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
 
   it('drains the in-flight request before closing the pool', async () => {
     const email = `${unique('drain')}@example.com`;
-    expect((await call(instance.url, 'users.register', { email, password: testPassword })).status).toBe(200);
-    const login = await call(instance.url, 'auth.login', { email, password: testPassword });
-    const token = login.body.result.data.accessToken as string;
+    expect((await mutation(instance.url, 'users.register', { email, password })).status).toBe(200);
+    const login = await mutation(instance.url, 'auth.login', { email, password });
+    const token = dataOf<SignedIn>(login).accessToken;
     const { url } = instance;
 
     let release = () => {};
@@ -79,7 +89,7 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
 
     try {
       // users.me reads the session table, so it waits on the lock inside the database.
-      const inFlight = call(url, 'users.me', undefined, { token, query: true });
+      const inFlight = query(url, 'users.me', undefined, { token });
       await eventually('the request to wait on the lock', async () => (await serverBackends(true)) > 0);
 
       let stopped = false;
@@ -88,7 +98,7 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
       });
       // Stopped accepting: a new connection is refused while the old request is drained.
       await eventually('new connections to be refused', async () =>
-        timed(`${url}/healthz`, { timeoutMs: 1000 }).then(
+        send(`${url}/healthz`, { timeoutMs: 1000 }).then(
           () => false,
           () => true,
         ),
@@ -99,7 +109,7 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
       await lockHeld;
       const answer = await inFlight;
       expect(answer.status).toBe(200);
-      expect(answer.body.result.data.user.email).toBe(email);
+      expect(dataOf<SignedIn>(answer).user.email).toBe(email);
       await stopping;
       await eventually('the pool to close its connections', async () => (await serverBackends()) === 0);
     } finally {

@@ -20,6 +20,24 @@ interface ClaimedRow {
   attempts: number | string;
 }
 
+/** A message as `enqueue` first writes it: due now, never tried. Shared with the memory fake. */
+export function newOutboxMessage(id: string, input: Parameters<OutboxRepository['enqueue']>[0]) {
+  const { recipient, kind, payload, now } = input;
+  return {
+    id,
+    recipient,
+    kind,
+    payload,
+    createdAt: now,
+    nextAttemptAt: now,
+    attempts: 0,
+    claimedUntil: null as Date | null,
+    sentAt: null as Date | null,
+    failedAt: null as Date | null,
+    lastError: null as string | null,
+  };
+}
+
 /** Long enough to keep in the table, short enough for a log line. */
 const errorText = (error: string) => error.slice(0, 1000);
 
@@ -34,20 +52,8 @@ export function createOutboxRepository(em: () => EntityManager): OutboxRepositor
     'returning id, recipient, kind, payload, created_at, attempts';
 
   return {
-    async enqueue({ recipient, kind, payload, now }) {
-      await em().insert(OutboxMessage, {
-        id: randomUUID(),
-        recipient,
-        kind,
-        payload,
-        createdAt: now,
-        nextAttemptAt: now,
-        attempts: 0,
-        claimedUntil: null,
-        sentAt: null,
-        failedAt: null,
-        lastError: null,
-      });
+    async enqueue(input) {
+      await em().insert(OutboxMessage, newOutboxMessage(randomUUID(), input));
     },
 
     async claimDue({ now, leaseUntil, limit }): Promise<OutboxRecord[]> {

@@ -5,6 +5,7 @@
  * these exist so a service's own logic can be tested without one.
  */
 import { AuthError } from '../errors.js';
+import { newOutboxMessage } from '../repositories/outbox.js';
 import type { EmailTokenPurpose, Repositories, SecurityEventRecord, UserRecord } from '../repositories/types.js';
 import { createMemoryMfaRepository } from './memory-mfa-repository.js';
 
@@ -32,19 +33,7 @@ export interface MemoryEmailToken {
   usedAt: Date | null;
 }
 
-export interface MemoryOutboxMessage {
-  id: string;
-  recipient: string;
-  kind: string;
-  payload: string;
-  createdAt: Date;
-  nextAttemptAt: Date;
-  attempts: number;
-  claimedUntil: Date | null;
-  sentAt: Date | null;
-  failedAt: Date | null;
-  lastError: string | null;
-}
+export type MemoryOutboxMessage = ReturnType<typeof newOutboxMessage>;
 
 export function createMemoryRepositories() {
   const users = new Map<string, UserRecord & { passwordHash: string }>();
@@ -309,21 +298,9 @@ export function createMemoryRepositories() {
     },
 
     outbox: {
-      async enqueue({ recipient, kind, payload, now }) {
+      async enqueue(input) {
         const id = `00000000-0000-4000-9000-${String(nextMessageId++).padStart(12, '0')}`;
-        outbox.set(id, {
-          id,
-          recipient,
-          kind,
-          payload,
-          createdAt: now,
-          nextAttemptAt: now,
-          attempts: 0,
-          claimedUntil: null,
-          sentAt: null,
-          failedAt: null,
-          lastError: null,
-        });
+        outbox.set(id, newOutboxMessage(id, input));
       },
       async claimDue({ now, leaseUntil, limit }) {
         const due = [...outbox.values()]

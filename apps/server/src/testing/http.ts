@@ -1,29 +1,17 @@
 /**
- * Plain-fetch helpers of the HTTP suites: exactly what any HTTP client would send (a
- * mutation is a POST with the JSON input, a query a GET with `?input=`), nothing from tRPC's
- * client, so the tests see the wire format the README documents.
+ * Plain-fetch calls for HTTP tests, scale-out tests and the benchmark: exactly what any HTTP
+ * client would send (a mutation is a POST with the JSON input, a query a GET with `?input=`),
+ * nothing from tRPC's client, so the callers see the wire format the README documents.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AppRouter } from '@keyway/api';
+import type { HttpBody } from '@keyway/api/testing';
 import type { inferRouterOutputs } from '@trpc/server';
 
 export type Outputs = inferRouterOutputs<AppRouter>;
 
-export interface ErrorData {
-  code: string;
-  httpStatus: number;
-  path?: string;
-  fieldErrors?: Record<string, string[]>;
-  retryAfter?: number;
-  requestId?: string;
-  stack?: string;
-}
-
-export interface TrpcError {
-  message: string;
-  code: number;
-  data: ErrorData;
-}
+/** tRPC's error envelope (`error`), its formatted `data` included. */
+export type TrpcError = NonNullable<HttpBody['error']>;
+export type ErrorData = TrpcError['data'];
 
 export interface Reply {
   status: number;
@@ -31,13 +19,17 @@ export interface Reply {
   text: string;
   /** The parsed body, or undefined when it is not JSON. */
   json: unknown;
+  /** Wall-clock milliseconds until the whole answer was read. */
+  ms: number;
 }
 
 export const jsonHeaders = { 'Content-Type': 'application/json' };
 
 /** fetch with a deadline (a hang is a failure, not a stuck suite), body read and parsed. */
-export async function send(url: string, init: RequestInit = {}): Promise<Reply> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(15_000), ...init });
+export async function send(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Reply> {
+  const { timeoutMs = 15_000, ...rest } = init;
+  const started = performance.now();
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...rest });
   const text = await response.text();
   let json: unknown;
   try {
@@ -45,12 +37,13 @@ export async function send(url: string, init: RequestInit = {}): Promise<Reply> 
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text, json };
+  return { status: response.status, headers: response.headers, text, json, ms: performance.now() - started };
 }
 
 export interface CallOptions {
   token?: string;
   headers?: Record<string, string>;
+  timeoutMs?: number;
 }
 
 function headersOf(options: CallOptions, base: Record<string, string> = {}): Record<string, string> {
@@ -66,12 +59,13 @@ export function mutation(baseUrl: string, path: string, input?: unknown, options
     method: 'POST',
     headers: headersOf(options, jsonHeaders),
     body: input === undefined ? undefined : JSON.stringify(input),
+    timeoutMs: options.timeoutMs,
   });
 }
 
 export function query(baseUrl: string, path: string, input?: unknown, options: CallOptions = {}): Promise<Reply> {
   const search = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  return send(`${baseUrl}/trpc/${path}${search}`, { headers: headersOf(options) });
+  return send(`${baseUrl}/trpc/${path}${search}`, { headers: headersOf(options), timeoutMs: options.timeoutMs });
 }
 
 /** The `result.data` of a success envelope; throws with the body when it is not one. */
@@ -87,7 +81,7 @@ export function dataOf<T>(reply: Reply): T {
  */
 export function errorOf(reply: Reply): TrpcError {
   const json = Array.isArray(reply.json) ? (reply.json[0] as unknown) : reply.json;
-  const body = json as { error?: TrpcError } | undefined;
+  const body = json as HttpBody | undefined;
   if (!body?.error) throw new Error(`Expected an error envelope, got ${reply.status}: ${reply.text}`);
   return body.error;
 }
@@ -102,8 +96,13 @@ export async function register(baseUrl: string, email: string, options: CallOpti
 /** A bearer-mode sign-in: the pair, the refresh token in the body. */
 export type SignedIn = Exclude<Outputs['auth']['login'], { mfaRequired: true }> & { refreshToken: string };
 
-export async function login(baseUrl: string, email: string, options: CallOptions = {}): Promise<SignedIn> {
-  const answer = dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', { email, password }, options));
+export async function login(
+  baseUrl: string,
+  email: string,
+  options: CallOptions & { password?: string } = {},
+): Promise<SignedIn> {
+  const input = { email, password: options.password ?? password };
+  const answer = dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', input, options));
   if ('mfaRequired' in answer) throw new Error(`Expected a token pair for ${email}, got mfaRequired`);
   const { refreshToken } = answer;
   if (typeof refreshToken !== 'string') throw new Error(`Expected a bearer-mode pair for ${email}`);
@@ -113,62 +112,4 @@ export async function login(baseUrl: string, email: string, options: CallOptions
 export async function registerAndLogin(baseUrl: string, email: string) {
   await register(baseUrl, email);
   return login(baseUrl, email);
-}
-
-/** A pino destination that keeps every line, parsed, for a test to read. */
-export function logCapture() {
-  const lines: Array<Record<string, unknown>> = [];
-  return {
-    lines,
-    stream: {
-      write(line: string) {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  };
-}
-
-export interface HeldAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
-/**
- * A login whose headers the server has read (it answers 100-continue, so the request is in
- * flight) and whose body is held back until `release()`: a request a shutdown must drain.
- */
-export function heldLogin(baseUrl: string, email: string) {
-  const { port } = new URL(baseUrl);
-  const body = JSON.stringify({ email, password });
-  const request = httpRequest({
-    host: '127.0.0.1',
-    port: Number(port),
-    method: 'POST',
-    path: '/trpc/auth.login',
-    headers: {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(body),
-      Expect: '100-continue',
-    },
-  });
-  const socketClosed = new Promise<void>((resolve) =>
-    request.once('socket', (socket) => socket.once('close', () => resolve())),
-  );
-  const continued = new Promise<void>((resolve) => request.once('continue', () => resolve()));
-  const answered = new Promise<HeldAnswer>((resolve, reject) => {
-    request.once('response', (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
-    });
-    request.once('error', reject);
-  });
-  // Awaited by the caller; until then a failure must not surface as an unhandled rejection.
-  answered.catch(() => {});
-  request.flushHeaders();
-  return { continued, answered, socketClosed, release: () => request.end(body) };
 }
