@@ -21,6 +21,7 @@ import { createMailWorker, type MailOutcome } from './mail/outbox-worker.js';
 import { createSecondFactor, type SecondFactor } from './mfa/second-factor.js';
 import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { openActiveUserRead } from './repositories/active-user-query.js';
 import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
 import { createSecurityEventRecorder, defaultAuditRetentionMs, type EventClient } from './security-events.js';
@@ -107,7 +108,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
   const mail = options.mail ?? createMailSender({ transport: config.mailTransport, from: config.mailFrom, logger });
   const cipher = createDataCipher([config.dataEncryptionKey]);
   /** Repositories over a unit of work of their own (forked only if a query needs one). */
-  const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager);
+  // The authenticated check's read, opened once here and closed by `close()` (before the ORM).
+  const activeUsers = openActiveUserRead(orm.em as EntityManager);
+  const forkRepositories = (): Repositories => createRepositories(orm.em as EntityManager, activeUsers);
   const mailWorker = createMailWorker({
     repositories: forkRepositories,
     compose: createMailComposer({ clock, config }),
@@ -252,6 +255,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
     async close(): Promise<void> {
       await mailWorker.stop();
       mail.close();
+      activeUsers.close();
     },
   };
 }

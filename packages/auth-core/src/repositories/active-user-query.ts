@@ -1,165 +1,128 @@
 /**
- * The one read of every authenticated call (session neither revoked nor past its absolute
- * expiry, access jti not deny-listed, the session's user), run straight on a connection from
- * the ORM's own pool.
+ * The one read of every authenticated call: the session neither revoked nor past its absolute
+ * expiry, the access jti not deny-listed, and the session's user. One indexed statement, never
+ * cached: another connection or instance may have revoked the token a millisecond ago.
  *
- * Through `em.getConnection().execute()` the same statement cost about a third of a
- * `users.me` call in the benchmark's CPU profile: MikroORM's and knex's query runners,
- * and node-sqlite3 preparing and finalizing the statement on every call (three thread-pool
- * round trips instead of one). Here SQLite and PostgreSQL each keep one
- * prepared statement per pooled connection. The pool (its size, timeouts and dead-link
- * checks) is still knex's, and errors are the driver's own, which `isDatabaseUnavailable`
- * in the API already recognises. Being beside the ORM, this read is not in MikroORM's
- * `debug` query log.
+ * It runs beside the ORM because the ORM's way (`em.getConnection().execute()`) cost about a
+ * third of a `users.me` call in the benchmark's CPU profile (MikroORM's and knex's query
+ * runners, node-sqlite3 preparing and finalizing the statement on libuv's pool every time):
+ * - SQLite file: a read-only better-sqlite3 connection of its own on the same WAL file, one
+ *   prepared statement run synchronously (no thread-pool hop). A WAL reader starts a fresh
+ *   read transaction per statement, so it sees every write committed before it, by any
+ *   connection. The ORM keeps node-sqlite3 (`@mikro-orm/sqlite`) for everything else.
+ * - SQLite `:memory:`: a second connection would open a second, empty database, so the read
+ *   goes through the ORM's own connection (the slower way above; tests and demos only).
+ * - PostgreSQL: a named statement on a connection borrowed from the ORM's pool (knex's
+ *   `acquireConnection`), so the server parses and plans it once per connection.
+ * Whoever opens the read closes it (`close()`), before the ORM: the core does.
  */
-import type { EntityManager } from '@mikro-orm/knex';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
+import Database from 'better-sqlite3';
+import { Session, TokenDenylist, User } from '../entities/index.js';
 
+/** The read's row: the aliases are fixed here, whatever the columns are called. */
 export interface ActiveUserRow {
   id: string;
   email: string;
   /** SQLite: 0 or 1. */
-  email_verified: boolean | number;
+  emailVerified: boolean | number;
   /** SQLite: 0 or 1. */
-  mfa_enabled: boolean | number;
+  mfaEnabled: boolean | number;
   /** SQLite: milliseconds since the epoch; PostgreSQL: a Date. */
-  created_at: Date | number | string;
-  updated_at: Date | number | string;
+  createdAt: Date | number | string;
+  updatedAt: Date | number | string;
 }
 
 export type ActiveUserQuery = (sessionId: string, accessJti: string, now: Date) => Promise<ActiveUserRow | undefined>;
 
-/** Parameters appear in the text in their order, as knex's and SQLite's `?` need. */
-const sql = (param: (index: number) => string): string =>
-  'select u.id, u.email, u.email_verified, u.mfa_enabled_at is not null as mfa_enabled, u.created_at, u.updated_at ' +
-  'from session s ' +
-  `join "user" u on u.id = s.user_id where s.id = ${param(1)} and s.revoked_at is null and u.disabled_at is null ` +
-  `and not exists (select 1 from token_denylist d where d.jti = ${param(2)}) and s.expires_at > ${param(3)}`;
-
-/** The same read with knex's `?` placeholders, for a caller inside a transaction. */
-export const activeUserSql = sql(() => '?');
-
-/** The parts of knex's client used here. */
-interface KnexClient {
-  dialect: string;
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<void>;
+export interface ActiveUserRead extends ActiveUserQuery {
+  /** Closes what the read opened of its own (the SQLite reader); idempotent. */
+  close(): void;
 }
 
-/** node-sqlite3's Database and Statement, as far as used here. */
-interface SqliteStatement {
-  all(params: unknown[], done: (error: Error | null, rows: ActiveUserRow[]) => void): void;
-  finalize(done: () => void): void;
+/**
+ * The statement, its table and column names taken from the entities' metadata (so a renamed
+ * property or column cannot leave it behind). Parameters: session id, access jti, now, in
+ * that order, written by `param` (`?` for knex and SQLite, `$n` for PostgreSQL).
+ */
+export function activeUserSql(em: EntityManager, param: (index: number) => string = () => '?'): string {
+  const platform = em.getPlatform();
+  const quote = (name: string) => platform.quoteIdentifier(name);
+  const meta = {
+    user: em.getMetadata(User),
+    session: em.getMetadata(Session),
+    denylist: em.getMetadata(TokenDenylist),
+  };
+  const column = <T extends object>(alias: string, entity: { properties: T }, property: keyof T & string) => {
+    const fieldNames = (entity.properties[property] as { fieldNames?: string[] }).fieldNames;
+    if (fieldNames?.length !== 1) throw new Error(`No single column for ${property}`);
+    return `${alias}.${quote(fieldNames[0] as string)}`;
+  };
+  const u = (property: keyof User & string) => column('u', meta.user, property);
+  const s = (property: keyof Session & string) => column('s', meta.session, property);
+  const d = (property: keyof TokenDenylist & string) => column('d', meta.denylist, property);
+  const as = (expression: string, alias: keyof ActiveUserRow) => `${expression} as ${quote(alias)}`;
+  return (
+    `select ${as(u('id'), 'id')}, ${as(u('email'), 'email')}, ${as(u('emailVerified'), 'emailVerified')}, ` +
+    `${as(`${u('mfaEnabledAt')} is not null`, 'mfaEnabled')}, ${as(u('createdAt'), 'createdAt')}, ` +
+    `${as(u('updatedAt'), 'updatedAt')} ` +
+    `from ${quote(meta.session.tableName)} s join ${quote(meta.user.tableName)} u on ${u('id')} = ${s('user')} ` +
+    `where ${s('id')} = ${param(1)} and ${s('revokedAt')} is null and ${u('disabledAt')} is null ` +
+    `and not exists (select 1 from ${quote(meta.denylist.tableName)} d where ${d('jti')} = ${param(2)}) ` +
+    `and ${s('expiresAt')} > ${param(3)}`
+  );
 }
-interface SqliteConnection {
-  prepare(sql: string, done: (error: Error | null) => void): SqliteStatement;
-  close(done: (error: Error | null) => void): void;
-}
 
-interface PgConnection {
-  query(query: { name: string; text: string; values: unknown[] }): Promise<{ rows: ActiveUserRow[] }>;
-}
-
-/** The parameters of the read: the session id, the access jti, and now as the dialect stores dates. */
-type Params = [string, string, number | Date];
-
-function sqliteQuery(): (connection: SqliteConnection, params: Params) => Promise<ActiveUserRow | undefined> {
-  const text = activeUserSql;
-  const statements = new WeakMap<SqliteConnection, Promise<SqliteStatement> | undefined>();
-
-  /**
-   * SQLite refuses to close a connection that still has statements, and knex closes pooled
-   * connections itself: the connection's close finalizes ours first (wrapped once).
-   */
-  function finalizeOnClose(connection: SqliteConnection): void {
-    const close = connection.close.bind(connection);
-    connection.close = (done) => {
-      const statement = statements.get(connection);
-      if (!statement) return close(done);
-      statement.then(
-        (prepared) => prepared.finalize(() => close(done)),
-        () => close(done),
-      );
-    };
-  }
-
-  function prepare(connection: SqliteConnection): Promise<SqliteStatement> {
-    return new Promise<SqliteStatement>((resolve, reject) => {
-      const statement = connection.prepare(text, (error) => (error ? reject(error) : resolve(statement)));
-    });
-  }
-
-  return async (connection, params) => {
-    let statement = statements.get(connection);
-    if (!statement) {
-      if (!statements.has(connection)) finalizeOnClose(connection);
-      statement = prepare(connection);
-      statements.set(connection, statement);
-    }
-    const ready = await statement.catch((error: unknown) => {
-      // A failed prepare (the schema is not there yet, say) is tried again next time.
-      statements.set(connection, undefined);
-      throw error;
-    });
-    return new Promise((resolve, reject) => {
-      // all(), not get(): get() leaves the statement open, and with it a read transaction
-      // that makes this connection's next write fail with SQLITE_BUSY. all() steps to the
-      // end and resets the statement. The session id is a key: at most one row.
-      ready.all(params, (error, rows) => (error ? reject(error) : resolve(rows[0])));
-    });
+/** The read through the ORM's own connection (inside a transaction: pass its context). */
+export function ormActiveUserQuery(em: EntityManager, transaction?: unknown): ActiveUserQuery {
+  const text = activeUserSql(em);
+  return async (sessionId, accessJti, now) => {
+    const params = [sessionId, accessJti, em.getPlatform().processDateProperty(now)];
+    const rows = await em.getConnection().execute<ActiveUserRow[]>(text, params, 'all', transaction);
+    return rows[0];
   };
 }
 
-function postgresQuery(): (connection: PgConnection, params: Params) => Promise<ActiveUserRow | undefined> {
-  // A named statement: PostgreSQL parses and plans it once per connection, which halves the
-  // round trip (measured: ~130 vs ~250 µs one after another). Named statements need session
-  // pooling behind PgBouncer, which DEPLOYMENT.md already asks for; and a migration must not
-  // change the type of a column this returns under a running version (nor may any migration,
-  // for the previous version's sake).
-  const statement = { name: 'keyway_active_user', text: sql((index) => `$${index}`) };
-  return async (connection, values) => (await connection.query({ ...statement, values })).rows[0];
+/** SQLite file: a read-only connection of its own and a statement prepared once. */
+function sqliteRead(file: string, text: string): ActiveUserRead {
+  // `timeout`: a reader waits (rather than fails) in the rare moments WAL recovery locks it out.
+  const database = new Database(file, { readonly: true, fileMustExist: true, timeout: 5_000 });
+  let statement: Database.Statement<[string, string, number], ActiveUserRow> | undefined;
+  const read = async (sessionId: string, accessJti: string, now: Date) => {
+    // Prepared on first use: the ORM opens the file before migrations create the tables.
+    statement ??= database.prepare<[string, string, number], ActiveUserRow>(text);
+    // MikroORM stores dates on SQLite as milliseconds since the epoch.
+    return statement.get(sessionId, accessJti, now.getTime());
+  };
+  return Object.assign(read, { close: () => database.open && database.close() });
 }
 
-type Runner = (
-  connection: unknown,
-  sessionId: string,
-  accessJti: string,
-  now: Date,
-) => Promise<ActiveUserRow | undefined>;
-
-/**
- * The two knex dialects MikroORM's drivers here use; anything else is refused, not guessed at.
- * MikroORM stores dates on SQLite as milliseconds since the epoch, on PostgreSQL as timestamps.
- */
-function runnerFor(dialect: string): Runner {
-  if (dialect === 'postgresql') {
-    const run = postgresQuery();
-    return (connection, sessionId, accessJti, now) => run(connection as PgConnection, [sessionId, accessJti, now]);
-  }
-  if (dialect === 'sqlite3') {
-    const run = sqliteQuery();
-    return (connection, sessionId, accessJti, now) =>
-      run(connection as SqliteConnection, [sessionId, accessJti, now.getTime()]);
-  }
-  throw new Error(`No hot-path query for the ${dialect} dialect`);
-}
-
-const queries = new WeakMap<object, ActiveUserQuery>();
-
-/** The query for this ORM's connection pool, made once per pool. */
-export function activeUserQuery(root: EntityManager): ActiveUserQuery {
-  const client = root.getConnection().getKnex().client as KnexClient;
-  let query = queries.get(client);
-  if (query) return query;
-
-  const run = runnerFor(client.dialect);
-  query = async (sessionId, accessJti, now) => {
-    const connection = await client.acquireConnection();
+/** PostgreSQL: a named statement on a connection of the ORM's pool (pg's `query(config)`). */
+function postgresRead(client: Knex.Client, text: string): ActiveUserRead {
+  // A named statement halves the round trip (measured: ~130 vs ~250 µs one after another).
+  // Named statements need session pooling behind PgBouncer, which DEPLOYMENT.md asks for; and
+  // a migration must not change the type of a column this returns under a running version.
+  const statement = { name: 'keyway_active_user', text };
+  const read = async (sessionId: string, accessJti: string, now: Date) => {
+    const connection: { query(config: object): Promise<{ rows: ActiveUserRow[] }> } = await client.acquireConnection();
     try {
-      return await run(connection, sessionId, accessJti, now);
+      return (await connection.query({ ...statement, values: [sessionId, accessJti, now] })).rows[0];
     } finally {
       void client.releaseConnection(connection);
     }
   };
-  queries.set(client, query);
-  return query;
+  return Object.assign(read, { close: () => {} });
+}
+
+/** Opens the hot read for this ORM's database (see the top of this file for which way). */
+export function openActiveUserRead(em: EntityManager): ActiveUserRead {
+  const client = em.getConnection().getKnex().client as Knex.Client;
+  if (client.dialect === 'postgresql')
+    return postgresRead(
+      client,
+      activeUserSql(em, (index) => `$${index}`),
+    );
+  const file = em.config.get('dbName');
+  if (!file || file === ':memory:') return Object.assign(ormActiveUserQuery(em), { close: () => {} });
+  return sqliteRead(file, activeUserSql(em));
 }

@@ -8,7 +8,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
-import { type ActiveUserRow, activeUserQuery, activeUserSql } from './active-user-query.js';
+import { type ActiveUserQuery, type ActiveUserRow, ormActiveUserQuery } from './active-user-query.js';
 import { createMfaRepository } from './mfa-repository.js';
 import { createOutboxRepository } from './outbox.js';
 import { deleteBatch, toDate } from './rows.js';
@@ -32,24 +32,25 @@ function fromUserRow(row: ActiveUserRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
-    emailVerified: Boolean(row.email_verified),
-    mfaEnabled: Boolean(row.mfa_enabled),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    emailVerified: Boolean(row.emailVerified),
+    mfaEnabled: Boolean(row.mfaEnabled),
+    createdAt: toDate(row.createdAt),
+    updatedAt: toDate(row.updatedAt),
   };
 }
 
 /**
  * Repositories over one unit of work. The EntityManager is forked on first use, so a call
- * that needs only the hot-path read (below) never pays for a fork.
+ * that needs only the hot-path read never pays for a fork. `activeUsers` is that read
+ * (`openActiveUserRead`, opened once by the core); without it, the read goes through the ORM.
  */
-export function createRepositories(root: EntityManager): Repositories {
+export function createRepositories(root: EntityManager, activeUsers?: ActiveUserQuery): Repositories {
   let forked: EntityManager | undefined;
   const em = () => {
     forked ??= root.fork();
     return forked;
   };
-  return buildRepositories(em, activeUserQuery(root), (work) => runTransaction(root, work), runNow);
+  return buildRepositories(em, activeUsers ?? ormActiveUserQuery(root), (work) => runTransaction(root, work), runNow);
 }
 
 /** Outside a transaction every write is durable once it returns. */
@@ -66,13 +67,9 @@ async function runTransaction<T>(root: EntityManager, work: (tx: Repositories) =
   const committed: (() => void)[] = [];
   const result = await fork.getConnection('write').transactional(async (context) => {
     fork.setTransactionContext(context);
-    // The hot-path read takes a pooled connection of its own; inside a transaction it must
-    // see the transaction's writes (and, on a pool of one, not wait for its connection).
-    const findActiveUserRow = async (sessionId: string, accessJti: string, now: Date) => {
-      const params = [sessionId, accessJti, fork.getPlatform().processDateProperty(now)];
-      const rows = await fork.getConnection().execute<ActiveUserRow[]>(activeUserSql, params, 'all', context);
-      return rows[0];
-    };
+    // The hot-path read has a connection of its own; inside a transaction it must see the
+    // transaction's writes (and, on a pool of one, not wait for its connection).
+    const findActiveUserRow = ormActiveUserQuery(fork, context);
     const tx: Repositories = buildRepositories(
       () => fork,
       findActiveUserRow,

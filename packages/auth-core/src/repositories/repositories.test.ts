@@ -3,12 +3,12 @@
  * writes that must hold under concurrency, the hot-path read, and bounded purges.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthError } from '../errors.js';
 import { migrate, type Orm, openOrm } from '../orm.js';
 import { createTestDatabase, type TestDatabase, testDialects } from '../testing/database.js';
+import { type ActiveUserRead, openActiveUserRead } from './active-user-query.js';
 import { createRepositories } from './index.js';
 import type { EmailTokenPurpose, Repositories } from './types.js';
 
@@ -17,8 +17,10 @@ const minutes = (count: number) => count * 60_000;
 describe.each(await testDialects())('repositories on %s', (dialect) => {
   let database: TestDatabase;
   let orm: Orm;
+  /** The authenticated check's read, as the core opens it. */
+  let activeUsers: ActiveUserRead;
   /** Repositories on their own EntityManager fork, as each procedure call gets them. */
-  const repositories = (): Repositories => createRepositories(orm.em.fork() as EntityManager);
+  const repositories = (): Repositories => createRepositories(orm.em.fork() as EntityManager, activeUsers);
   const now = new Date('2026-03-01T12:00:00.000Z');
   let emailCounter = 0;
 
@@ -55,9 +57,11 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
     database = await createTestDatabase(dialect, { file: true });
     orm = await openOrm({ databaseUrl: database.url });
     await migrate(orm);
+    activeUsers = openActiveUserRead(orm.em as EntityManager);
   });
 
   afterAll(async () => {
+    activeUsers?.close();
     await orm.close(true);
     await database.drop();
   });
@@ -385,48 +389,5 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
         await repositories().sessions.findActiveUser({ sessionId: session.id, accessJti: liveJti, now }),
       ).toBeNull();
     });
-  });
-});
-
-describe('the hot-path check on a SQLite file', () => {
-  it('finalizes its prepared statements when the pool closes, so every connection closes cleanly', async () => {
-    const database = await createTestDatabase('sqlite', { file: true });
-    const orm = await openOrm({ databaseUrl: database.url });
-    await migrate(orm);
-    // Enough parallel reads to prepare the statement on every pooled connection.
-    await Promise.all(
-      Array.from({ length: 8 }, () =>
-        createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
-          sessionId: randomUUID(),
-          accessJti: randomUUID(),
-          now: new Date(),
-        }),
-      ),
-    );
-    const wal = `${database.url.slice('sqlite:'.length)}-wal`;
-    expect(existsSync(wal)).toBe(true);
-    await orm.close(true);
-    // SQLite removes the write-ahead log when its last connection closes; a connection that
-    // refused to close (a statement still open) leaves it behind.
-    expect(existsSync(wal)).toBe(false);
-    await database.drop();
-  });
-
-  it('prepares again after a failed prepare (no schema yet), then closes cleanly', async () => {
-    const database = await createTestDatabase('sqlite', { file: true });
-    const orm = await openOrm({ databaseUrl: database.url });
-    const check = () =>
-      createRepositories(orm.em.fork() as EntityManager).sessions.findActiveUser({
-        sessionId: randomUUID(),
-        accessJti: randomUUID(),
-        now: new Date(),
-      });
-    for (let attempt = 0; attempt < 3; attempt += 1) await expect(check()).rejects.toThrow(/no such table/);
-    await migrate(orm);
-    expect(await check()).toBeNull();
-    const wal = `${database.url.slice('sqlite:'.length)}-wal`;
-    await orm.close(true);
-    expect(existsSync(wal)).toBe(false);
-    await database.drop();
   });
 });
