@@ -92,8 +92,10 @@ export async function register(baseUrl: string, email: string, options: CallOpti
   return dataOf<Outputs['users']['register']>(await mutation(baseUrl, 'users.register', { email, password }, options));
 }
 
-/** A signed-in login answer (an account without MFA): the pair and the user. */
-/** A bearer-mode sign-in: the pair, the refresh token in the body. */
+/**
+ * A signed-in bearer-mode login answer (an account without MFA): the pair and the user. Only a
+ * cookie-mode answer leaves the refresh token out.
+ */
 export type SignedIn = Exclude<Outputs['auth']['login'], { mfaRequired: true }> & { refreshToken: string };
 
 export async function login(
@@ -104,9 +106,8 @@ export async function login(
   const input = { email, password: options.password ?? password };
   const answer = dataOf<Outputs['auth']['login']>(await mutation(baseUrl, 'auth.login', input, options));
   if ('mfaRequired' in answer) throw new Error(`Expected a token pair for ${email}, got mfaRequired`);
-  const { refreshToken } = answer;
-  if (typeof refreshToken !== 'string') throw new Error(`Expected a bearer-mode pair for ${email}`);
-  return { ...answer, refreshToken };
+  if (answer.refreshToken === undefined) throw new Error(`Expected a refresh token for ${email} (bearer mode)`);
+  return { ...answer, refreshToken: answer.refreshToken };
 }
 
 export async function registerAndLogin(baseUrl: string, email: string) {

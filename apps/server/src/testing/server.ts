@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rateLimitBuckets, rateLimitPolicy } from '@keyway/api';
 import { type Clock, type Dialect, migrate, openOrm } from '@keyway/auth-core';
 import { createTestDatabase, createTestMailbox, type TestDatabase, type TestMailbox } from '@keyway/auth-core/testing';
 import pino from 'pino';
@@ -19,16 +20,15 @@ export const testDataEncryptionKey = Buffer.alloc(32, 0x6b).toString('base64url'
 
 /**
  * Rate limits high enough that only the tests of limits meet them (every call still goes
- * through the limiter): `max` per window for each rule, by its variable.
+ * through the limiter): `max` per window for each rule of the policy, by its variable.
  */
 export function lenientRateLimitEnv(max = 10_000): Record<string, string> {
+  const rules = rateLimitBuckets.map((bucket) => {
+    const { env, default: rule } = rateLimitPolicy[bucket];
+    return [env, `${max}/${rule.windowSeconds}s`];
+  });
   return {
-    RATE_LIMIT_LOGIN_ACCOUNT: `${max}/15m`,
-    RATE_LIMIT_LOGIN_IP: `${max}/1m`,
-    RATE_LIMIT_REGISTER_IP: `${max}/1h`,
-    RATE_LIMIT_RESET_IP: `${max}/1h`,
-    RATE_LIMIT_INTROSPECT_IP: `${max}/1m`,
-    RATE_LIMIT_DEFAULT_IP: `${max}/1m`,
+    ...Object.fromEntries(rules),
     LOGIN_BACKOFF_AFTER: String(Math.min(max, 1000)),
     MAIL_ACCOUNT_LIMIT: `${max}/1h`,
   };
