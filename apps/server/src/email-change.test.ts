@@ -17,8 +17,9 @@ import {
   query,
   register,
   registerAndLogin,
-} from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const appUrl = 'https://app.example.com';
 const userAgent = 'EmailChangeTest/1.0';
