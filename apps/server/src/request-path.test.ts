@@ -7,8 +7,7 @@
  */
 import { appRouter, listProcedures } from '@keyway/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Reply, send } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { type Reply, send, startTestServer, type TestServer } from './testing.js';
 import { stockAdapter } from './trpc-handler.js';
 
 const origin = 'https://app.example.com';

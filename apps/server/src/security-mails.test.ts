@@ -10,8 +10,17 @@
 import { createAdmin, createManualClock } from '@keyway/auth-core';
 import { type ReceivedMail, testDialects, totpCodeAt } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, login, mutation, type Outputs, password, register } from './test-support/http.js';
-import { startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  errorOf,
+  login,
+  mutation,
+  type Outputs,
+  password,
+  register,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 const appUrl = 'https://app.example.com';
 const when = '2026-06-01 10:00 UTC';
