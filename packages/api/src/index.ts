@@ -9,7 +9,7 @@ export {
   createContextFactory,
   createContextInner,
 } from './context.js';
-export { authErrorToTrpcCode, isDatabaseUnavailable, refusingRuleOf, retryAfterOf } from './errors.js';
+export { authErrorToTrpcCode, refusingRuleOf, retryAfterOf } from './errors.js';
 export { createMailThrottle, defaultMailAccountRule } from './mail-throttle.js';
 export { createOpenApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { listProcedures, type ProcedureInfo } from './procedure-list.js';

@@ -13,6 +13,7 @@ export {
 export { type AccountDetails, type AccountSummary, type Admin, createAdmin } from './admin.js';
 export { type Clock, createManualClock, systemClock } from './clock.js';
 export { type AuthCore, type AuthCoreConfig, type AuthCoreOptions, type AuthServices, createAuthCore } from './core.js';
+export { isDatabaseUnavailable } from './database-errors.js';
 export { parseDurationSeconds } from './duration.js';
 export {
   createDataCipher,
