@@ -1,23 +1,12 @@
-/** Entry point: environment -> configuration -> database -> server, and the signals. */
-import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+/**
+ * Entry point: environment -> configuration -> database -> server, and the signals. Started
+ * by bin/keyway, the one line that sets the runtime's thread pool and heap flags.
+ */
 import { migrate, openOrm } from '@keyway/auth-core';
 import { ConfigError, loadConfig, loadEnvFile, type ServerConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, exitOnUncaughtException } from './logger.js';
 import { createServer } from './server.js';
 
-// bcrypt and SQLite share libuv's thread pool (4 threads unless set). Hashes are capped at
-// one per core (auth-core's passwords.ts); a few threads more keep queries and file writes
-// from ever waiting behind them. libuv reads this on the pool's first use, which is later.
-process.env.UV_THREADPOOL_SIZE ??= String(availableParallelism() + 4);
-// V8 lets the old generation grow to several times what is live before it collects: under
-// load that is ~190 MB resident for ~40 MB of live heap. Growing by 15% between major
-// collections holds the peak at ~115-135 MB for no throughput we could measure (the
-// benchmark). Unlike --max-old-space-size this is no cap: a heap that needs more still
-// gets it. Read at every collection, so setting it now works; a command-line value wins.
-if (!process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent/.test(flag))) {
-  setFlagsFromString('--heap-growing-percent=15');
-}
 loadEnvFile();
 
 let config: ServerConfig;
@@ -30,6 +19,7 @@ try {
 }
 
 const logger = createLogger(config);
+exitOnUncaughtException(logger);
 try {
   const orm = await openOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, logger });
   if (config.migrateOnStart) {
