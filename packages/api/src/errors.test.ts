@@ -1,7 +1,8 @@
 import { AuthError, authErrorCodes } from '@keyway/auth-core';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { authErrorToTrpcCode, toTrpcError } from './errors.js';
+import { authErrorToTrpcCode, refusingRuleOf, toTrpcError } from './errors.js';
+import { RateLimitExceededError } from './rate-limit.js';
 
 describe('the domain error table', () => {
   it('maps every auth-core error to the tRPC code the API documents', () => {
@@ -40,5 +41,21 @@ describe('the domain error table', () => {
     expect(toTrpcError(error)).toBe(error);
     const unexpected = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new Error('a bug') });
     expect(toTrpcError(unexpected)).toBe(unexpected);
+  });
+
+  it('answers a database that does not answer with SERVICE_UNAVAILABLE, keeping the cause for the log', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const mapped = toTrpcError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));
+    expect(mapped).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable; try again shortly',
+    });
+    expect(mapped.cause).toBe(cause);
+  });
+
+  it('names the rule that refused a call for the metrics', () => {
+    expect(refusingRuleOf(new RateLimitExceededError(3, 'loginIp'))).toBe('loginIp');
+    expect(refusingRuleOf(new AuthError('TOO_MANY_ATTEMPTS'))).toBe('loginBackoff');
+    expect(refusingRuleOf(new Error('other'))).toBe('other');
   });
 });
