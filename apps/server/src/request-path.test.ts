@@ -32,7 +32,10 @@ const comparedHeaders = [
   'x-content-type-options',
 ];
 
-/** Masks what is random or time-dependent, so two servers' answers compare. */
+/**
+ * Masks what is random or time-dependent, so two servers' answers compare (a cookie's
+ * Max-Age counts down in whole seconds: the two servers may be a second apart).
+ */
 function masked(value: unknown): unknown {
   if (typeof value === 'string') {
     return value
@@ -40,7 +43,6 @@ function masked(value: unknown): unknown {
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<date>')
       .replace(/try again in \d+ seconds/g, 'try again in <n> seconds')
-      // Counts down to the session's expiry in whole seconds: the two servers may be a second apart.
       .replace(/Max-Age=[1-9]\d*/g, 'Max-Age=<positive>')
       .replace(/[A-Za-z0-9_-]{16,}/g, '<random>');
   }

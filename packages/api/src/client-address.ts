@@ -13,7 +13,11 @@ import ipaddr from 'ipaddr.js';
  * zone id.
  */
 export function canonicalAddress(text: string): string | null {
-  if (isIP(text) === 0) return null;
+  const family = isIP(text);
+  if (family === 0) return null;
+  // isIP accepts IPv4 only in its one written form (no leading zeros, no short forms): the text
+  // is canonical already, and parsing it was ~1.5% of an authenticated call.
+  if (family === 4) return text;
   const address = ipaddr.parse(text);
   if (address.kind() === 'ipv4') return address.toString();
   const ipv6 = address as ipaddr.IPv6;

@@ -23,6 +23,8 @@ import type {
 export const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 export const benchDir = fileURLToPath(new URL('../', import.meta.url));
 export const keywayMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The production launcher of dist/main.js: its thread pool and V8 flags on one line. */
+export const keywayLauncher = fileURLToPath(new URL('../../bin/keyway', import.meta.url));
 
 /** Loads TypeScript children with tsx, resolved from the server package. */
 const tsxArgs = ['--import', 'tsx'];
@@ -146,7 +148,7 @@ export interface KeywayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/main.js` (the production entry point) and waits for a healthy /healthz. */
+/** Starts dist/main.js through bin/keyway, as production does, and waits for a healthy /healthz. */
 export async function startKeyway(options: {
   env: Record<string, string>;
   logFile: string;
@@ -159,8 +161,9 @@ export async function startKeyway(options: {
   const log = openSync(options.logFile, 'a');
   const started = performance.now();
   const child = track(
-    // The node flags of `pnpm --filter @keyway/server start` (apps/server/package.json).
-    spawn(process.execPath, [...(options.nodeArgs ?? ['--max-semi-space-size=8']), keywayMain], {
+    // Through the launcher production uses (it execs node, so the pid is the server's), with
+    // extra node flags (profiling) as its arguments.
+    spawn(keywayLauncher, options.nodeArgs ?? [], {
       cwd: serverDir,
       env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', log, log],
