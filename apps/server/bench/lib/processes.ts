@@ -6,9 +6,8 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/testing.js';
 import type {
   BcryptJob,
   BcryptResult,
@@ -59,73 +58,6 @@ export async function terminate(child: ChildProcess, graceMs = 10_000): Promise<
 /** Ends every child still running (used on failure and on signals). */
 export async function terminateAll(): Promise<void> {
   await Promise.all([...children].map((child) => terminate(child, 3_000)));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** User + system CPU seconds the process has used so far (Linux /proc); NaN elsewhere. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function cpuTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const totalTicks = ticks.reduce((sum, n) => sum + n, 0);
-  // idle and iowait are the 4th and 5th fields.
-  return { busy: totalTicks - (ticks[3] ?? 0) - (ticks[4] ?? 0), total: totalTicks };
-}
-
-/**
- * CPU cores busy machine-wide over `ms` (1.0 = one core), while the benchmark itself is
- * idle: other work on the machine makes every figure noisier. NaN without /proc.
- */
-export async function backgroundBusyCores(ms: number): Promise<number> {
-  try {
-    const before = cpuTicks();
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const after = cpuTicks();
-    return ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * cpus().length;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Resident set size now (VmRSS) in MiB; NaN when /proc is not available. */
-export function rssMiB(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Peak resident set size (VmHWM) in MiB; NaN when /proc is not available. */
-export function peakRssMiB(pid: number): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 function healthStatus(origin: string): Promise<number> {

@@ -1,4 +1,9 @@
-/** The table of figures: printed, and written as JSON and Markdown. */
+/** The table of figures: printed, and written as JSON and Markdown with the machine it ran on. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext } from './context.js';
+import type { Raw } from './raw.js';
 
 export interface Figure {
   measure: string;
@@ -55,4 +60,64 @@ export function formatMarkdownTable(figures: Figure[]): string {
     '|---|--:|---|--:|:-:|:-:|',
     ...tableRows(figures).map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    threadpool: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+    loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
+
+/** Cores other work kept busy around the run. */
+const backgroundLoad = (raw: Raw) => Math.max(raw.backgroundCoresBefore ?? 0, raw.backgroundCoresAfter ?? 0);
+
+export function writeReport(context: BenchContext, raw: Raw, figures: Figure[], started: Date): void {
+  const { quick, bcryptCost, settings, meConnections, loginConnections } = context.options;
+  const info = machine();
+  const meta = {
+    date: started.toISOString(),
+    mode: quick ? 'quick (smoke run: timings not meaningful)' : 'full',
+    bcryptCost,
+    machine: info,
+    postgres: raw.postgresql && 'version' in raw.postgresql ? raw.postgresql.version : null,
+    settings,
+    method: {
+      throughput: `autocannon, ${meConnections} keep-alive connections, ${settings.rounds} alternating rounds of ${settings.meSeconds} s after ${settings.warmupSeconds} s warm-up; values are medians, ratios the median of the per-round ratios`,
+      latency: `open loop at ${settings.pacedRate} req/s over up to ${meConnections} connections; login load = autocannon ${loginConnections} connections`,
+      server: 'node dist/main.js, NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
+    },
+  };
+  mkdirSync(context.resultsDir, { recursive: true });
+  writeFileSync(join(context.resultsDir, 'latest.json'), `${JSON.stringify({ meta, figures, raw }, null, 2)}\n`);
+  const markdown = [
+    `# Keyway benchmark (${meta.mode})`,
+    '',
+    `${meta.date} · ${info.cpu} · ${info.memoryGiB} GiB · ${info.os} · Node ${info.node} · ` +
+      `libuv pool ${info.threadpool} · bcrypt cost ${bcryptCost}` +
+      (meta.postgres ? ` · PostgreSQL ${meta.postgres}` : '') +
+      ` · load average at the end ${info.loadAverage.join(' / ')}`,
+    '',
+    ...(backgroundLoad(raw) > 0.15
+      ? [
+          `> Other work kept ${backgroundLoad(raw).toFixed(2)} cores busy around this run: figures are noisier ` +
+            'than on a quiet machine.',
+          '',
+        ]
+      : []),
+    formatMarkdownTable(figures),
+    '',
+    `- Throughput: ${meta.method.throughput}.`,
+    `- Latency: ${meta.method.latency}.`,
+    `- Server: ${meta.method.server}.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(context.resultsDir, 'latest.md'), markdown);
+  console.log(`\n${markdown.split('\n')[2]}\n\n${formatConsoleTable(figures)}\n`);
+  console.log(`Written: ${join(context.resultsDir, 'latest.json')} and latest.md`);
 }
