@@ -43,7 +43,6 @@ export const log = (message: string) => console.log(`[bench ${new Date().toISOSt
 export function keywayEnv(context: BenchContext, databaseUrl: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
-    ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
     // Node flags for the Keyway server only (e.g. V8 heap sizing experiments).
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     NODE_ENV: 'production',

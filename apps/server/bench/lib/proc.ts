@@ -37,22 +37,18 @@ export async function backgroundBusyCores(ms: number): Promise<number> {
   }
 }
 
-/** Resident set size now (VmRSS) in MiB; NaN when /proc is not available. */
-export function rssMiB(pid: number): number {
+/** A memory figure of /proc/<pid>/status in MiB; NaN when /proc is not available. */
+function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
 
-/** Peak resident set size (VmHWM) in MiB; NaN when /proc is not available. */
-export function peakRssMiB(pid: number): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** Resident set size now (VmRSS) in MiB. */
+export const rssMiB = (pid: number) => statusMiB(pid, 'VmRSS');
+
+/** Peak resident set size (VmHWM) in MiB. */
+export const peakRssMiB = (pid: number) => statusMiB(pid, 'VmHWM');

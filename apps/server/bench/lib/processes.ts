@@ -6,6 +6,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/testing.js';
 import type {
@@ -22,8 +23,15 @@ import type {
 export const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 export const benchDir = fileURLToPath(new URL('../', import.meta.url));
 export const keywayMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-/** The production launcher of dist/main.js: its thread pool and V8 flags on one line. */
+/** The production launcher (runtime flags and the libuv pool size on one line). */
 export const keywayLauncher = fileURLToPath(new URL('../../bin/keyway', import.meta.url));
+
+/**
+ * The libuv pool size Keyway runs with: `UV_THREADPOOL_SIZE` when set, else the launcher's
+ * default (cores + 4, bin/keyway). The bcrypt references run with the same, so login is
+ * compared with a pool of the same size.
+ */
+export const threadpoolSize = process.env.UV_THREADPOOL_SIZE || String(cpus().length + 4);
 
 /** Loads TypeScript children with tsx, resolved from the server package. */
 const tsxArgs = ['--import', 'tsx'];
@@ -84,6 +92,7 @@ export interface KeywayProcess {
 export async function startKeyway(options: {
   env: Record<string, string>;
   logFile: string;
+  /** Extra node flags (profiling), passed to the launcher. */
   nodeArgs?: string[];
   timeoutMs?: number;
 }): Promise<KeywayProcess> {
@@ -97,7 +106,12 @@ export async function startKeyway(options: {
     // extra node flags (profiling) as its arguments.
     spawn(keywayLauncher, options.nodeArgs ?? [], {
       cwd: serverDir,
-      env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        ...options.env,
+        UV_THREADPOOL_SIZE: threadpoolSize,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', log, log],
     }),
   );
@@ -182,7 +196,7 @@ function forkWorker(): Worker {
   const child = track(
     fork(fileURLToPath(new URL('../worker.ts', import.meta.url)), [], {
       cwd: serverDir,
-      env: process.env,
+      env: { ...process.env, UV_THREADPOOL_SIZE: threadpoolSize },
       execArgv: tsxArgs,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),

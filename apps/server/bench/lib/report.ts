@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext } from './context.js';
+import { threadpoolSize } from './processes.js';
 import type { Raw } from './raw.js';
 
 export interface Figure {
@@ -69,7 +70,7 @@ function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    threadpool: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+    threadpool: Number(threadpoolSize),
     loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }
@@ -90,7 +91,7 @@ export function writeReport(context: BenchContext, raw: Raw, figures: Figure[], 
     method: {
       throughput: `autocannon, ${meConnections} keep-alive connections, ${settings.rounds} alternating rounds of ${settings.meSeconds} s after ${settings.warmupSeconds} s warm-up; values are medians, ratios the median of the per-round ratios`,
       latency: `open loop at ${settings.pacedRate} req/s over up to ${meConnections} connections; login load = autocannon ${loginConnections} connections`,
-      server: 'node dist/main.js, NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
+      server: 'bin/keyway (the production launcher), NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
     },
   };
   mkdirSync(context.resultsDir, { recursive: true });
