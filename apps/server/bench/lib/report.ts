@@ -91,7 +91,8 @@ export function writeReport(context: BenchContext, raw: Raw, figures: Figure[], 
     method: {
       throughput: `autocannon, ${meConnections} keep-alive connections, ${settings.rounds} alternating rounds of ${settings.meSeconds} s after ${settings.warmupSeconds} s warm-up; values are medians, ratios the median of the per-round ratios`,
       latency: `open loop at ${settings.pacedRate} req/s over up to ${meConnections} connections; login load = autocannon ${loginConnections} connections`,
-      server: 'bin/keyway (the production launcher), NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
+      server:
+        'bin/keyway (the production launcher), NODE_ENV=production, LOG_LEVEL=info to a file, rate limits high but active',
     },
   };
   mkdirSync(context.resultsDir, { recursive: true });
