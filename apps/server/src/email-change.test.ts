@@ -3,8 +3,11 @@
  * real SMTP server: the link goes to the new address, following it moves the account there
  * (verified) and tells the old address; the answer never says whether the new address is
  * taken; wrong passwords count toward the per-account backoff; the new address's mail limit
- * holds; bad input is a 400, never a 500.
+ * holds; a password change or reset ends a pending change (its link, and its message however
+ * long it has been retried); a disabled account cannot confirm; bad input is a 400, never a
+ * 500. (Concurrent confirmations on a SQLite file: email-change-concurrency.test.ts.)
  */
+import { createAdmin, createManualClock } from '@keyway/auth-core';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,9 +29,11 @@ const userAgent = 'EmailChangeTest/1.0';
 
 describe.each(await testDialects())('email change over HTTP on %s', (dialect) => {
   let t: TestServer;
+  const clock = createManualClock(new Date());
   beforeAll(async () => {
     t = await startTestServer({
       dialect,
+      clock,
       env: { APP_URL: appUrl, LOGIN_BACKOFF_AFTER: '3', MAIL_ACCOUNT_LIMIT: '2/1h' },
     });
   });
@@ -36,6 +41,15 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
 
   const address = (name: string) => `${name}-${dialect}@example.com`;
   const mailsTo = (to: string) => t.mailbox.messages.filter((mail) => mail.to === to);
+  const changeLinks = (to: string) => mailsTo(to).filter((mail) => /new email address/i.test(mail.subject));
+  const requestChange = async (token: string, newEmail: string, secret = password) =>
+    dataOf(await mutation(t.url, 'users.requestEmailChange', { newEmail, password: secret }, { token }));
+  /** The token of the link mailed to `newEmail` for a change the session asks for. */
+  const changeToken = async (token: string, newEmail: string, secret = password) => {
+    await requestChange(token, newEmail, secret);
+    return t.mailbox.tokenFrom(await t.mailbox.waitFor(newEmail, { subject: /new email address/i }));
+  };
+  const confirm = (token: string) => mutation(t.url, 'users.confirmEmailChange', { token });
 
   it('mails a link to the new address; following it moves the account there and tells the old one', async () => {
     const [oldEmail, newEmail] = [address('mover'), address('moved')];
@@ -110,19 +124,39 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     expect(mailsTo(newEmail)).toEqual([]);
   });
 
-  it('answers a taken or unchanged address like any other and mails nothing; the mail limit holds', async () => {
+  it('answers a taken or unchanged address like any other and mails nothing', async () => {
     const email = address('limited');
     const taken = address('taken');
     await register(t.url, taken);
     const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
-    const fresh = address('limited-new');
-    for (const newEmail of [taken, email, fresh, fresh, fresh, fresh]) {
+    for (const newEmail of [taken, email]) {
       const reply = await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer);
       expect(dataOf(reply)).toEqual({ success: true });
     }
     await t.server.core.idle();
-    expect(mailsTo(taken).filter((mail) => /new email address/i.test(mail.subject))).toEqual([]);
-    expect(mailsTo(fresh)).toHaveLength(2);
+    expect(changeLinks(taken)).toEqual([]);
+    expect(changeLinks(email)).toEqual([]);
+  });
+
+  it('sends at most MAIL_ACCOUNT_LIMIT links to one new address, and for one account, answering alike past it', async () => {
+    const fresh = address('wanted');
+    const [first, second] = [address('asker-1'), address('asker-2')];
+    for (const email of [first, second]) {
+      const { accessToken } = await registerAndLogin(t.url, email);
+      for (let i = 0; i < 2; i++) {
+        await requestChange(accessToken, fresh);
+        await t.server.core.idle();
+      }
+    }
+    expect(changeLinks(fresh)).toHaveLength(2);
+
+    const { accessToken } = await registerAndLogin(t.url, address('sprayer'));
+    const targets = ['a', 'b', 'c', 'd'].map((name) => address(`sprayed-${name}`));
+    for (const target of targets) {
+      await requestChange(accessToken, target);
+      await t.server.core.idle();
+    }
+    expect(targets.map((target) => changeLinks(target).length)).toEqual([1, 1, 0, 0]);
   });
 
   it('answers CONFLICT with a field error when the new address was taken after the link was sent', async () => {
@@ -139,6 +173,62 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     });
     const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
     expect(me.user.email).toBe(email);
+  });
+
+  it('ends a pending change when the password is changed or reset: its link no longer confirms', async () => {
+    const email = address('owner');
+    const session = await registerAndLogin(t.url, email);
+    const stolen = await changeToken(session.accessToken, address('thief'));
+    const newPassword = 'owner-Took-it-back-77';
+    const changed = { currentPassword: password, newPassword };
+    dataOf(await mutation(t.url, 'users.changePassword', changed, { token: session.accessToken }));
+    expect((await confirm(stolen)).status).toBe(400);
+
+    const again = await changeToken(session.accessToken, address('thief-again'), newPassword);
+    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    const reset = await t.mailbox.waitFor(email, { subject: /reset your password/i });
+    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(reset), newPassword: password }));
+    expect((await confirm(again)).status).toBe(400);
+    await login(t.url, email);
+  });
+
+  it('sends no link for a change asked before a password change, however long its mail is retried', async () => {
+    const email = address('retried');
+    const session = await registerAndLogin(t.url, email);
+    const thief = address('retried-thief');
+    // The thief's mail server refuses: the message stays queued, retried for hours.
+    t.mailbox.setRejecting(true);
+    await requestChange(session.accessToken, thief);
+    await t.server.core.idle();
+    t.mailbox.setRejecting(false);
+    const newPassword = 'owner-Took-it-back-78';
+    const changed = { currentPassword: password, newPassword };
+    dataOf(await mutation(t.url, 'users.changePassword', changed, { token: session.accessToken }));
+    // The owner's own change, asked for afterwards, must survive the old message's retries.
+    const own = await changeToken(session.accessToken, address('retried-own'), newPassword);
+    clock.advance(5 * 60_000);
+    await t.server.core.idle();
+    expect(changeLinks(thief)).toEqual([]);
+    expect(dataOf<Outputs['users']['confirmEmailChange']>(await confirm(own)).user.email).toBe(address('retried-own'));
+  });
+
+  it("cancels a pending change when asked for the account's own address", async () => {
+    const email = address('undo');
+    const session = await registerAndLogin(t.url, email);
+    const token = await changeToken(session.accessToken, address('undo-new'));
+    await requestChange(session.accessToken, email);
+    expect((await confirm(token)).status).toBe(400);
+  });
+
+  it('refuses to move a disabled account', async () => {
+    const email = address('disabled');
+    const session = await registerAndLogin(t.url, email);
+    const token = await changeToken(session.accessToken, address('disabled-new'));
+    expect(await createAdmin({ orm: t.orm, clock }).disableUser(email)).toBe(true);
+    const reply = await confirm(token);
+    expect([reply.status, errorOf(reply).data.code]).toEqual([401, 'UNAUTHORIZED']);
+    expect(errorOf(reply).message).toBe('This account is disabled');
+    expect(changeLinks(address('disabled-new'))).toHaveLength(1);
   });
 
   it('answers bad input with 400 and field errors, never 500', async () => {

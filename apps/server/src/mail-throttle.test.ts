@@ -2,7 +2,8 @@
  * Mail throttled per address over real HTTP: resending a verification link, asking for a
  * password reset and registering a taken address (REGISTER_ENUMERATION_SAFE, which mails its
  * owner) send at most MAIL_ACCOUNT_LIMIT messages to one address; past it the answer is
- * unchanged and nothing is sent. (Email-change links: email-change.test.ts.)
+ * unchanged and nothing is sent. Email-change requests to someone's address use none of that
+ * address's own mail. (Email-change links: email-change.test.ts.)
  */
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,26 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
     expect((await mutation(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
     await server.server.core.idle();
     expect(mailTo(other, /reset/i)).toHaveLength(1);
+  });
+
+  it("leaves an address's reset and verification mail alone when others ask to move their accounts to it", async () => {
+    const victim = `${unique('victim')}@example.com`;
+    expect((await mutation(server.url, 'users.register', { email: victim, password })).status).toBe(200);
+    const victimToken = dataOf<SignedIn>(
+      await mutation(server.url, 'auth.login', { email: victim, password }),
+    ).accessToken;
+    const attacker = `${unique('attacker')}@example.com`;
+    expect((await mutation(server.url, 'users.register', { email: attacker, password })).status).toBe(200);
+    const token = dataOf<SignedIn>(await mutation(server.url, 'auth.login', { email: attacker, password })).accessToken;
+    for (let i = 0; i < 4; i += 1) {
+      const answer = await mutation(server.url, 'users.requestEmailChange', { newEmail: victim, password }, { token });
+      expect(dataOf(answer)).toEqual({ success: true });
+    }
+    expect((await mutation(server.url, 'users.requestPasswordReset', { email: victim })).status).toBe(200);
+    expect((await mutation(server.url, 'users.resendVerification', {}, { token: victimToken })).status).toBe(200);
+    await server.server.core.idle();
+    expect(mailTo(victim, /reset/i)).toHaveLength(1);
+    expect(mailTo(victim, /confirm your email/i)).toHaveLength(2);
   });
 
   it('tells the owner of a taken address at most 3 times, however often it is registered again', async () => {

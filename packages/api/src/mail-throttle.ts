@@ -1,7 +1,8 @@
 /**
- * The per-address mail limit (`MAIL_ACCOUNT_LIMIT`), counted by rate-limiter-flexible in the
- * rate limits' store: memory, or Redis with an in-memory insurance limiter, so a Redis
- * outage loosens the limit to per-instance counts instead of failing the request.
+ * The mail limits (`MAIL_ACCOUNT_LIMIT`, the same size for each count of auth-core's
+ * mail-throttle.ts), counted by rate-limiter-flexible in the rate limits' store: memory, or
+ * Redis with an in-memory insurance limiter, so a Redis outage loosens the limit to
+ * per-instance counts instead of failing the request.
  */
 import type { MailThrottle } from '@keyway/auth-core';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -26,9 +27,11 @@ export function createMailThrottle(options: {
           insuranceLimiter: new RateLimiterMemory(base),
         });
   return {
-    async allow(address) {
+    async allow(key, count = 'address') {
+      // An address's own count keeps its key as it always was; the others are prefixed.
+      const normalized = key.trim().toLowerCase();
       try {
-        await limiter.consume(address.trim().toLowerCase());
+        await limiter.consume(count === 'address' ? normalized : `${count}:${normalized}`);
         return true;
       } catch (error) {
         if (error instanceof RateLimiterRes) return false;

@@ -25,7 +25,7 @@ export {
 } from './encryption.js';
 export { AuthError, type AuthErrorCode, authErrorCodes, isAuthError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
-export { type MailThrottle, unlimitedMail } from './mail/mail-throttle.js';
+export { type MailCount, type MailThrottle, unlimitedMail } from './mail/mail-throttle.js';
 export { checkMailTransport, createMailSender, type MailMessage, type MailSender } from './mail/mailer.js';
 export type { MailOutcome } from './mail/outbox-worker.js';
 export {

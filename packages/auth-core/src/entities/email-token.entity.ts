@@ -4,7 +4,8 @@ import { User } from './user.entity.js';
 /**
  * A single-use token sent by email (password reset, address verification, email change).
  * Only the SHA-256 of the token is stored; the token itself exists only in the email. An
- * email-change token carries the address it was sent to, the one its confirmation sets.
+ * email-change token carries the address it was sent to, the one its confirmation sets, and
+ * the request it answers.
  */
 export const EmailToken = defineEntity({
   name: 'EmailToken',
@@ -16,6 +17,8 @@ export const EmailToken = defineEntity({
     // so every generated migration would rebuild the table again.
     purpose: p.string().length(16).$type<'reset' | 'verify' | 'email-change'>(),
     newEmail: p.string().length(254).nullable(),
+    /** For an email change: the request it was minted for (the user's `emailChangeRequestId` then). */
+    changeRequestId: p.uuid().nullable(),
     createdAt: p.datetime(),
     expiresAt: p.datetime().index(),
     usedAt: p.datetime().nullable(),

@@ -23,10 +23,12 @@ export type OutgoingMail =
    */
   | { kind: 'password-reset'; to: string; throttled?: boolean }
   /**
-   * A link that moves the user's account to the address `to`, bound to that address; sent
-   * only if the user is still there and no other account has the address by then.
+   * A link that moves the user's account to the address `to`, bound to that address and to
+   * the request `requestId`; sent only while that request is the user's pending change (a
+   * newer request, a password change or reset, or a confirmation ends it) and no other
+   * account has the address by then.
    */
-  | { kind: 'email-change'; to: string; userId: string }
+  | { kind: 'email-change'; to: string; userId: string; requestId: string }
   /** A message rendered by the caller, holding no secret (notices, security mails). */
   | { kind: 'message'; message: MailMessage };
 
@@ -58,7 +60,7 @@ function toRow(mail: OutgoingMail): { recipient: string; payload: object } {
     case 'password-reset':
       return { recipient: mail.to, payload: mail.throttled ? { throttled: true } : {} };
     case 'email-change':
-      return { recipient: mail.to, payload: { userId: mail.userId } };
+      return { recipient: mail.to, payload: { userId: mail.userId, requestId: mail.requestId } };
     case 'message': {
       const { to, ...content } = mail.message;
       return { recipient: to, payload: content };
@@ -77,8 +79,15 @@ export interface MailComposerConfig extends EmailTokenConfig {
  */
 export function createMailComposer(options: { clock: Clock; config: MailComposerConfig }) {
   const { clock, config } = options;
-  const mint = (repositories: Repositories, userId: string, purpose: EmailTokenPurpose, newEmail?: string) =>
-    issueEmailToken(repositories, { userId, purpose, clock, config, newEmail });
+  const mint = (
+    repositories: Repositories,
+    userId: string,
+    purpose: EmailTokenPurpose,
+    change?: { newEmail: string; changeRequestId: string },
+  ) => issueEmailToken(repositories, { userId, purpose, clock, config, ...change });
+  /** What a link's template needs; null when no token was minted. */
+  const link = (purpose: EmailTokenPurpose, to: string, token: string | null) =>
+    token === null ? null : { to, appUrl: config.appUrl, token, ttlSeconds: emailTokenTtlSeconds(config, purpose) };
 
   return async function compose(repositories: Repositories, row: OutboxRecord): Promise<MailMessage | null> {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
@@ -87,38 +96,28 @@ export function createMailComposer(options: { clock: Clock; config: MailComposer
       case 'verify-email': {
         const user = await repositories.users.findById(String(payload.userId));
         if (!user || user.emailVerified || user.email !== to) return null;
-        const token = await mint(repositories, user.id, 'verify');
-        return verificationEmail({
-          to,
-          appUrl: config.appUrl,
-          token,
-          ttlSeconds: emailTokenTtlSeconds(config, 'verify'),
-        });
+        const content = link('verify', to, await mint(repositories, user.id, 'verify'));
+        return content && verificationEmail(content);
       }
       case 'password-reset': {
         if (payload.throttled === true) return null;
         const user = await repositories.users.findByEmail(to);
         if (!user) return null;
-        const token = await mint(repositories, user.id, 'reset');
-        return passwordResetEmail({
-          to,
-          appUrl: config.appUrl,
-          token,
-          ttlSeconds: emailTokenTtlSeconds(config, 'reset'),
-        });
+        const content = link('reset', to, await mint(repositories, user.id, 'reset'));
+        return content && passwordResetEmail(content);
       }
       case 'email-change': {
         // A taken address gets nothing: the request answered alike, so it tells nobody that
-        // the address has an account, and its owner is not mailed by a stranger's request.
+        // the address has an account, and its owner is not mailed by a stranger's request. A
+        // message of a request that is no longer pending (one queued before the upgrade has
+        // none) mints nothing, however long it has been retried.
+        const { requestId } = payload;
         const user = await repositories.users.findById(String(payload.userId));
-        if (!user || user.email === to || (await repositories.users.findByEmail(to))) return null;
-        const token = await mint(repositories, user.id, 'email-change', to);
-        return emailChangeEmail({
-          to,
-          appUrl: config.appUrl,
-          token,
-          ttlSeconds: emailTokenTtlSeconds(config, 'email-change'),
-        });
+        if (typeof requestId !== 'string' || !user || user.email === to) return null;
+        if (await repositories.users.findByEmail(to)) return null;
+        const change = { newEmail: to, changeRequestId: requestId };
+        const content = link('email-change', to, await mint(repositories, user.id, 'email-change', change));
+        return content && emailChangeEmail(content);
       }
       case 'message':
         return { to, subject: String(payload.subject), text: String(payload.text), html: String(payload.html) };

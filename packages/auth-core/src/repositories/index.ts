@@ -6,14 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { EmailToken, Session, TokenDenylist, User } from '../entities/index.js';
+import { Session, TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
 import { type ActiveUserQuery, type ActiveUserRow, ormActiveUserQuery } from './active-user-query.js';
+import { createEmailTokenRepository } from './email-token-repository.js';
 import { createMfaRepository } from './mfa-repository.js';
 import { createOutboxRepository } from './outbox.js';
 import { deleteBatch, toDate } from './rows.js';
 import { createSecurityEventRepository } from './security-events.js';
-import type { MfaRepository, OutboxRepository, Repositories, SecurityEventRepository, UserRecord } from './types.js';
+import type {
+  EmailTokenRepository,
+  MfaRepository,
+  OutboxRepository,
+  Repositories,
+  SecurityEventRepository,
+  UserRecord,
+} from './types.js';
 
 const userFields = ['id', 'email', 'emailVerified', 'mfaEnabledAt', 'createdAt', 'updatedAt'] as const;
 
@@ -89,10 +97,11 @@ function buildRepositories(
   afterCommit: Repositories['afterCommit'],
 ): Repositories {
   // Made on first use: most calls (the authenticated read above all) never queue mail, nor
-  // touch the second factor.
+  // touch emailed tokens or the second factor.
   let outbox: OutboxRepository | undefined;
   let mfa: MfaRepository | undefined;
   let securityEvents: SecurityEventRepository | undefined;
+  let emailTokens: EmailTokenRepository | undefined;
   return {
     transaction,
     afterCommit,
@@ -158,13 +167,32 @@ function buildRepositories(
       async delete(id) {
         return (await em().nativeDelete(User, { id })) > 0;
       },
-      async changeEmail(id, email, now) {
+      async setEmailChangeRequest(id, requestId, now) {
+        await em().nativeUpdate(User, { id }, { emailChangeRequestId: requestId, updatedAt: now });
+      },
+      async holdEmailChangeRequest(id, requestId) {
+        // Writes the value it checks: a write takes the row's lock (PostgreSQL) or the
+        // database's (SQLite) for the rest of the transaction.
+        const held = await em().nativeUpdate(
+          User,
+          { id, emailChangeRequestId: requestId },
+          { emailChangeRequestId: requestId },
+        );
+        return held === 1;
+      },
+      async changeEmail({ id, from, to, requestId, now }) {
+        let changed: number;
         try {
-          await em().nativeUpdate(User, { id }, { email, emailVerified: true, updatedAt: now });
+          changed = await em().nativeUpdate(
+            User,
+            { id, email: from, emailChangeRequestId: requestId, disabledAt: null },
+            { email: to, emailVerified: true, emailChangeRequestId: null, updatedAt: now },
+          );
         } catch (error) {
           if (error instanceof UniqueConstraintViolationException) throw new AuthError('EMAIL_TAKEN');
           throw error;
         }
+        if (changed !== 1) return null;
         const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
@@ -277,38 +305,9 @@ function buildRepositories(
       purgeExpired: (now, limit) => deleteBatch(em(), TokenDenylist, 'jti', { expiresAt: { $lt: now } }, limit),
     },
 
-    emailTokens: {
-      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null }) {
-        await em().insert(EmailToken, {
-          tokenHash,
-          user: userId,
-          purpose,
-          newEmail,
-          createdAt: now,
-          expiresAt,
-          usedAt: null,
-        });
-      },
-      async findValid({ tokenHash, purpose, now }) {
-        const token = await em().findOne(
-          EmailToken,
-          { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
-          { disableIdentityMap: true },
-        );
-        return token && { userId: token.user, newEmail: token.newEmail ?? null };
-      },
-      async consume({ tokenHash, purpose, now }) {
-        const updated = await em().nativeUpdate(
-          EmailToken,
-          { tokenHash, purpose, usedAt: null, expiresAt: { $gt: now } },
-          { usedAt: now },
-        );
-        return updated === 1;
-      },
-      async invalidateAll(userId, purpose, now) {
-        await em().nativeUpdate(EmailToken, { user: userId, purpose, usedAt: null }, { usedAt: now });
-      },
-      purgeExpired: (now, limit) => deleteBatch(em(), EmailToken, 'tokenHash', { expiresAt: { $lt: now } }, limit),
+    get emailTokens() {
+      emailTokens ??= createEmailTokenRepository(em);
+      return emailTokens;
     },
   };
 }

@@ -98,6 +98,19 @@ export function createMfaRepository(em: () => EntityManager): MfaRepository {
       });
     },
 
+    async findChallenge({ tokenHash, now, maxAttempts }) {
+      const challenge = await em().findOne(
+        MfaChallenge,
+        { tokenHash, usedAt: null, expiresAt: { $gt: now }, attempts: { $lt: maxAttempts } },
+        { fields: ['user'], disableIdentityMap: true },
+      );
+      return challenge?.user ?? null;
+    },
+
+    async deleteChallenges(userId) {
+      await em().nativeDelete(MfaChallenge, { user: userId });
+    },
+
     async attemptChallenge({ tokenHash, now, maxAttempts }) {
       // Read, then count up from exactly what was read: of concurrent attempts each one that
       // wins the compare-and-set is counted, a loser reads again, and no more than

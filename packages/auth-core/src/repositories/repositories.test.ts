@@ -122,20 +122,30 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().users.markEmailVerified(randomUUID(), later)).toBeNull();
     });
 
-    it('changes the email to a free address, verified, and refuses a taken one inside a transaction', async () => {
+    it('changes the email only for the pending request (compare-and-set), verified, and refuses a taken one', async () => {
       const user = await createUser();
       const other = await createUser();
       const later = new Date(now.getTime() + minutes(5));
-      expect(await repositories().users.changeEmail(user.id, 'moved@example.com', later)).toMatchObject({
+      const [requestId, staleId] = [randomUUID(), randomUUID()];
+      await repositories().users.setEmailChangeRequest(user.id, staleId, later);
+      await repositories().users.setEmailChangeRequest(user.id, requestId, later);
+      expect(await repositories().users.holdEmailChangeRequest(user.id, staleId)).toBe(false);
+      expect(await repositories().users.holdEmailChangeRequest(user.id, requestId)).toBe(true);
+      const change = { id: user.id, from: user.email, to: 'moved@example.com', now: later };
+      expect(await repositories().users.changeEmail({ ...change, requestId: staleId })).toBeNull();
+      const taken = { ...change, to: other.email, requestId };
+      const attempt = repositories().transaction((tx) => tx.users.changeEmail(taken));
+      await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+      expect(await repositories().users.changeEmail({ ...change, requestId })).toMatchObject({
         id: user.id,
         email: 'moved@example.com',
         emailVerified: true,
         updatedAt: later,
       });
-      const attempt = repositories().transaction((tx) => tx.users.changeEmail(user.id, other.email, later));
-      await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
-      expect((await repositories().users.findById(user.id))?.email).toBe('moved@example.com');
-      expect(await repositories().users.changeEmail(randomUUID(), 'nobody@example.com', later)).toBeNull();
+      // The change ended the request: the same one cannot move the account again.
+      expect(await repositories().users.changeEmail({ ...change, from: 'moved@example.com', requestId })).toBeNull();
+      expect(await repositories().users.holdEmailChangeRequest(user.id, requestId)).toBe(false);
+      expect(await repositories().users.changeEmail({ ...change, id: randomUUID(), requestId })).toBeNull();
       expect(await repositories().users.isDisabled(user.id)).toBe(false);
     });
   });
@@ -329,21 +339,24 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().emailTokens.consume({ tokenHash: hash, purpose: 'verify', now })).toBe(true);
     });
 
-    it('of an email change carry the address they confirm', async () => {
+    it('of an email change carry the address they confirm and their request', async () => {
       const user = await createUser();
       const hash = tokenHash();
       const expiresAt = new Date(now.getTime() + minutes(60));
+      const changeRequestId = randomUUID();
       await repositories().emailTokens.create({
         tokenHash: hash,
         userId: user.id,
         purpose: 'email-change',
         newEmail: 'ada.new@example.com',
+        changeRequestId,
         now,
         expiresAt,
       });
       expect(await repositories().emailTokens.findValid({ tokenHash: hash, purpose: 'email-change', now })).toEqual({
         userId: user.id,
         newEmail: 'ada.new@example.com',
+        changeRequestId,
       });
     });
 

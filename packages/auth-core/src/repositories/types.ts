@@ -25,10 +25,28 @@ export interface UserRepository {
   updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   markEmailVerified(id: string, now: Date): Promise<UserRecord | null>;
   /**
-   * Sets a confirmed new address (verified, since its owner followed a link sent to it);
-   * throws AuthError EMAIL_TAKEN when another account has it. Null when the user is gone.
+   * Records the user's pending email change (a new request's id), or ends it (null): the
+   * links and queued mail of any other request are dead from then on.
    */
-  changeEmail(id: string, email: string, now: Date): Promise<UserRecord | null>;
+  setEmailChangeRequest(id: string, requestId: string | null, now: Date): Promise<void>;
+  /**
+   * Whether `requestId` is still the user's pending email change; on PostgreSQL the user's row
+   * stays locked until the transaction ends, so a new request or a confirmation waits for it.
+   */
+  holdEmailChangeRequest(id: string, requestId: string): Promise<boolean>;
+  /**
+   * Compare-and-set: moves the account from `from` to `to` (verified, since its owner followed
+   * a link sent to it) and ends the pending change, only while `requestId` is that change and
+   * the account is not disabled. Null when it is not (nothing written); throws AuthError
+   * EMAIL_TAKEN when another account has the address.
+   */
+  changeEmail(input: {
+    id: string;
+    from: string;
+    to: string;
+    requestId: string;
+    now: Date;
+  }): Promise<UserRecord | null>;
   /** Whether an operator has disabled the account (`admin users disable`); false when it is gone. */
   isDisabled(id: string): Promise<boolean>;
   /** Deletes the user and, by cascade, every row that belongs to it; true when there was one. */
@@ -107,13 +125,15 @@ export interface EmailTokenRepository {
     expiresAt: Date;
     /** For an email change: the address the token was sent to, the one it confirms. */
     newEmail?: string | null;
+    /** For an email change: the request it was minted for. */
+    changeRequestId?: string | null;
   }): Promise<void>;
-  /** The user (and, for an email change, the new address) of an unused, unexpired token of that purpose, or null. */
+  /** The user (and, for an email change, the new address and request) of an unused, unexpired token of that purpose, or null. */
   findValid(input: {
     tokenHash: string;
     purpose: EmailTokenPurpose;
     now: Date;
-  }): Promise<{ userId: string; newEmail: string | null } | null>;
+  }): Promise<{ userId: string; newEmail: string | null; changeRequestId: string | null } | null>;
   /** Marks the token used if it still is unused and unexpired; true when this caller did. */
   consume(input: { tokenHash: string; purpose: EmailTokenPurpose; now: Date }): Promise<boolean>;
   /** Marks every unused token of that purpose for the user as used. */
@@ -178,6 +198,10 @@ export interface MfaRepository {
   /** Clears the secret (on or pending), the recovery codes and the pending challenges; false when MFA was not on. */
   disable(input: { userId: string; now: Date }): Promise<boolean>;
   createChallenge(input: { tokenHash: string; userId: string; now: Date; expiresAt: Date }): Promise<void>;
+  /** Reads a live challenge's user without counting an attempt; null when there is none. */
+  findChallenge(input: { tokenHash: string; now: Date; maxAttempts: number }): Promise<string | null>;
+  /** Ends the user's pending login challenges (a new password makes them stale). */
+  deleteChallenges(userId: string): Promise<void>;
   /**
    * Counts one attempt against a live challenge (unused, unexpired, fewer than `maxAttempts`
    * so far) by compare-and-set, and returns its user id; null when there is no such challenge.

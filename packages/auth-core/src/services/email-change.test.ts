@@ -80,9 +80,19 @@ describe('requestEmailChange and confirmEmailChange', () => {
     const t = await setup({ mailLimit: 2 });
     for (let i = 0; i < 4; i++) {
       await t.users.requestEmailChange(t.principal, { newEmail: 'ada.new@example.com', password });
+      await t.drain();
     }
-    await t.drain();
     expect(t.mailsTo('ada.new@example.com')).toHaveLength(2);
+  });
+
+  it('sends nothing for a request that is no longer pending: a newer one (even one over the limit) ends it', async () => {
+    const t = await setup({ mailLimit: 1 });
+    await t.users.requestEmailChange(t.principal, { newEmail: 'first@example.com', password });
+    await t.users.requestEmailChange(t.principal, { newEmail: 'second@example.com', password });
+    await t.users.requestEmailChange(t.principal, { newEmail: 'third@example.com', password });
+    await t.drain();
+    // The first was queued but is no longer pending; the later ones were over the account's limit.
+    expect(t.outbox).toEqual([]);
   });
 
   it('makes only the newest link work, and binds each link to its own address', async () => {

@@ -14,14 +14,27 @@ export const emailTokenTtlSeconds = (config: EmailTokenConfig, purpose: EmailTok
 
 /**
  * A fresh token of that purpose for the user; only the newest link of a kind works, so an
- * older email lying in an inbox is dead. The two writes are one transaction.
+ * older email lying in an inbox is dead. The writes are one transaction. An email-change
+ * link is minted only for the user's pending request (`changeRequestId`), checked and held
+ * by the transaction's first statement, so a stale request's message mints nothing (null)
+ * and two mints for one user never both stay live.
  */
 export function issueEmailToken(
   repositories: Repositories,
-  input: { userId: string; purpose: EmailTokenPurpose; clock: Clock; config: EmailTokenConfig; newEmail?: string },
-): Promise<string> {
-  const { userId, purpose, clock, config, newEmail } = input;
+  input: {
+    userId: string;
+    purpose: EmailTokenPurpose;
+    clock: Clock;
+    config: EmailTokenConfig;
+    newEmail?: string;
+    changeRequestId?: string;
+  },
+): Promise<string | null> {
+  const { userId, purpose, clock, config, newEmail, changeRequestId } = input;
   return repositories.transaction(async (tx) => {
+    if (changeRequestId !== undefined && !(await tx.users.holdEmailChangeRequest(userId, changeRequestId))) {
+      return null;
+    }
     const token = generateSecretToken();
     const now = clock.now();
     await tx.emailTokens.invalidateAll(userId, purpose, now);
@@ -30,6 +43,7 @@ export function issueEmailToken(
       userId,
       purpose,
       newEmail,
+      changeRequestId,
       now,
       expiresAt: new Date(now.getTime() + emailTokenTtlSeconds(config, purpose) * 1000),
     });

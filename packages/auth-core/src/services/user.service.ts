@@ -66,6 +66,18 @@ export function createUserService(dependencies: UserServiceDependencies) {
   }
 
   /**
+   * What a new password (changed or reset) ends besides sessions, in its transaction: a
+   * pending email change (its links and its queued mail, however long that has been retried;
+   * asked for perhaps by whoever had the old password), and login challenges the old password
+   * earned.
+   */
+  async function endPendingChange(tx: Repositories, userId: string, now: Date): Promise<void> {
+    await tx.users.setEmailChangeRequest(userId, null, now);
+    await tx.emailTokens.invalidateAll(userId, 'email-change', now);
+    await tx.mfa.deleteChallenges(userId);
+  }
+
+  /**
    * What registering a taken email answers when registration must not reveal it: the same
    * shape as a new account (a fresh id no row will ever have), after the same bcrypt; the
    * owner of the address is told instead of the caller (within the address's mail limit, so
@@ -119,7 +131,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /** The user read by the authentication check of this very call: no second query. */
     me: async (principal: Principal): Promise<UserRecord> => principal.user,
 
-    /** Requires the current password; ends every other session of the user. */
+    /** Requires the current password; ends every other session of the user and a pending email change. */
     async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {
       const user = await requireUser(principal.userId);
       await requirePassword(user, input.currentPassword, 'currentPassword');
@@ -130,6 +142,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
         await tx.users.updatePasswordHash(user.id, passwordHash, now);
         await tx.sessions.revokeAllForUser(user.id, now, { exceptSessionId: principal.sessionId });
         await tx.emailTokens.invalidateAll(user.id, 'reset', now);
+        await endPendingChange(tx, user.id, now);
         await events.record(user.id, 'password_changed', tx);
         await mail.queue(tx, {
           kind: 'message',
@@ -163,7 +176,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
       return found !== null && (await users.findById(found.userId)) !== null;
     },
 
-    /** Sets a new password from an emailed token; the token works once; every session ends. */
+    /** Sets a new password from an emailed token; the token works once; every session and a pending email change end. */
     async resetPassword(input: { token: string; newPassword: string }): Promise<void> {
       const tokenHash = hashSecretToken(input.token);
       const now = clock.now();
@@ -180,6 +193,7 @@ export function createUserService(dependencies: UserServiceDependencies) {
       await transaction(async (tx) => {
         await tx.users.updatePasswordHash(user.id, passwordHash, updatedAt);
         await tx.sessions.revokeAllForUser(user.id, updatedAt);
+        await endPendingChange(tx, user.id, updatedAt);
         await events.record(user.id, 'password_reset', tx);
         await mail.queue(tx, {
           kind: 'message',
@@ -206,47 +220,58 @@ export function createUserService(dependencies: UserServiceDependencies) {
     /**
      * Mails a confirmation link to `newEmail` (password first, under the backoff); the
      * account keeps its address until the link is followed. The answer is the same whatever
-     * happens next, so it says nothing about the new address: over its mail limit, nothing is
-     * queued; when another account has it, the mail worker sends nothing (see outbox.ts). The
-     * caller's own address is a no-op. A new request ends the links of earlier ones.
+     * happens next, so it says nothing about the new address: over a mail limit (the new
+     * address's, or this account's own count of change requests), nothing is queued; when
+     * another account has it, the mail worker sends nothing (see outbox.ts). Each request
+     * becomes the account's one pending change, ending earlier ones (their links and their
+     * queued mail); the caller's own address only ends it.
      */
     async requestEmailChange(principal: Principal, input: { newEmail: string; password: string }): Promise<void> {
       const user = await requireUser(principal.userId);
       await requirePassword(user, input.password, 'password');
-      if (input.newEmail === user.email) return;
-      const allowed = await mailThrottle.allow(input.newEmail);
+      const requestId = input.newEmail === user.email ? null : randomUUID();
+      const allowed =
+        requestId !== null &&
+        (await mailThrottle.allow(user.id, 'change-account')) &&
+        (await mailThrottle.allow(input.newEmail, 'change-address'));
       await transaction(async (tx) => {
-        await tx.emailTokens.invalidateAll(user.id, 'email-change', clock.now());
-        if (allowed) await mail.queue(tx, { kind: 'email-change', to: input.newEmail, userId: user.id });
+        const now = clock.now();
+        await tx.users.setEmailChangeRequest(user.id, requestId, now);
+        await tx.emailTokens.invalidateAll(user.id, 'email-change', now);
+        if (allowed) await mail.queue(tx, { kind: 'email-change', to: input.newEmail, userId: user.id, requestId });
       });
     },
 
     /**
-     * Moves the account to the address the token was sent to, verified: the token is spent
-     * (compare-and-set) and the address set in one transaction, with the event and the
-     * notice to the old address; an address taken meanwhile is EMAIL_TAKEN and spends
-     * nothing. Links sent to the old address (verification, reset) stop working. Sessions
-     * stay: the owner proved both the password and the new mailbox.
+     * Moves the account to the address the token was sent to, verified, when the token's
+     * request is still the account's pending change: the token is spent and the address set
+     * (each a compare-and-set) in one transaction, with the event and the notice to the old
+     * address; an address taken meanwhile is EMAIL_TAKEN and spends nothing. Links sent to
+     * the old address (verification, reset) stop working. Sessions stay: the owner proved both
+     * the password and the new mailbox. A disabled account is refused.
      */
     async confirmEmailChange(token: string): Promise<UserRecord> {
       const tokenHash = hashSecretToken(token);
+      const invalid = () => new AuthError('EMAIL_CHANGE_TOKEN_INVALID');
+      // The reads come before the transaction (a token's user, address and request never
+      // change; the account's address is checked again by the compare-and-set), so the
+      // transaction begins with a write: on SQLite a transaction that reads first cannot take
+      // the write lock once another connection has written, and fails at once (no busy wait).
+      const found = await emailTokens.findValid({ tokenHash, purpose: 'email-change', now: clock.now() });
+      const before = found && (await users.findById(found.userId));
+      const { newEmail, changeRequestId: requestId } = found ?? {};
+      if (!before || !newEmail || !requestId) throw invalid();
+      if (await users.isDisabled(before.id)) throw new AuthError('ACCOUNT_DISABLED');
       return transaction(async (tx) => {
         const now = clock.now();
-        const found = await tx.emailTokens.findValid({ tokenHash, purpose: 'email-change', now });
-        const before = found && (await tx.users.findById(found.userId));
-        if (
-          !found?.newEmail ||
-          !before ||
-          !(await tx.emailTokens.consume({ tokenHash, purpose: 'email-change', now }))
-        ) {
-          throw new AuthError('EMAIL_CHANGE_TOKEN_INVALID');
-        }
-        const user = await tx.users.changeEmail(before.id, found.newEmail, now).catch((error: unknown) => {
+        if (!(await tx.emailTokens.consume({ tokenHash, purpose: 'email-change', now }))) throw invalid();
+        const change = { id: before.id, from: before.email, to: newEmail, requestId, now };
+        const user = await tx.users.changeEmail(change).catch((error: unknown) => {
           if (!isAuthError(error) || error.code !== 'EMAIL_TAKEN') throw error;
           const message = 'This address now belongs to another account';
           throw new AuthError('EMAIL_TAKEN', { message, fieldErrors: { email: [message] } });
         });
-        if (!user) throw new AuthError('EMAIL_CHANGE_TOKEN_INVALID');
+        if (!user) throw invalid();
         await tx.emailTokens.invalidateAll(user.id, 'verify', now);
         await tx.emailTokens.invalidateAll(user.id, 'reset', now);
         await events.record(user.id, 'email_changed', tx);

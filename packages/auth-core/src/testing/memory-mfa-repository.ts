@@ -79,6 +79,13 @@ export function createMemoryMfaRepository(users: Map<string, UserRecord>) {
     async createChallenge({ tokenHash, userId, expiresAt }) {
       challenges.set(tokenHash, { userId, expiresAt, attempts: 0, usedAt: null });
     },
+    async findChallenge({ tokenHash, now, maxAttempts }) {
+      const challenge = challenges.get(tokenHash);
+      return live(challenge, now) && challenge.attempts < maxAttempts ? challenge.userId : null;
+    },
+    async deleteChallenges(userId) {
+      for (const [hash, challenge] of challenges) if (challenge.userId === userId) challenges.delete(hash);
+    },
     async attemptChallenge({ tokenHash, now, maxAttempts }) {
       const challenge = challenges.get(tokenHash);
       if (!live(challenge, now) || challenge.attempts >= maxAttempts) return null;

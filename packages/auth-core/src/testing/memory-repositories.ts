@@ -28,15 +28,19 @@ export interface MemoryEmailToken {
   userId: string;
   purpose: EmailTokenPurpose;
   newEmail: string | null;
+  changeRequestId: string | null;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
 }
 
+/** A user row: the record, and what only the repository sees. */
+type StoredUser = UserRecord & { passwordHash: string; emailChangeRequestId: string | null; disabled: boolean };
+
 export type MemoryOutboxMessage = ReturnType<typeof newOutboxMessage>;
 
 export function createMemoryRepositories() {
-  const users = new Map<string, UserRecord & { passwordHash: string }>();
+  const users = new Map<string, StoredUser>();
   const sessions = new Map<string, MemorySession>();
   const denylist = new Map<string, Date>();
   const emailTokens = new Map<string, MemoryEmailToken>();
@@ -45,7 +49,9 @@ export function createMemoryRepositories() {
   let nextUserId = 1;
   let nextMessageId = 1;
 
-  const record = ({ passwordHash: _, ...user }: UserRecord & { passwordHash: string }): UserRecord => ({ ...user });
+  const record = ({ passwordHash: _, emailChangeRequestId: __, disabled: ___, ...user }: StoredUser): UserRecord => ({
+    ...user,
+  });
 
   /** Deletes up to `limit` entries that `expired` selects; returns how many. */
   const purge = <T>(map: Map<string, T>, expired: (value: T) => boolean, limit: number) => {
@@ -140,6 +146,8 @@ export function createMemoryRepositories() {
           mfaEnabled: false,
           createdAt: now,
           updatedAt: now,
+          emailChangeRequestId: null,
+          disabled: false,
         };
         users.set(user.id, user);
         return record(user);
@@ -154,7 +162,7 @@ export function createMemoryRepositories() {
       },
       findCredentials: async (email) => {
         const user = [...users.values()].find((candidate) => candidate.email === email);
-        return user ? { user: record(user), passwordHash: user.passwordHash, disabled: false } : null;
+        return user ? { user: record(user), passwordHash: user.passwordHash, disabled: user.disabled } : null;
       },
       findPasswordHash: async (id) => users.get(id)?.passwordHash ?? null,
       async updatePasswordHash(id, passwordHash, now) {
@@ -168,16 +176,21 @@ export function createMemoryRepositories() {
         for (const [key, event] of securityEvents) if (event.userId === id) securityEvents.delete(key);
         return users.delete(id);
       },
-      async changeEmail(id, email, now) {
+      async setEmailChangeRequest(id, requestId, now) {
         const user = users.get(id);
-        if (!user) return null;
-        if ([...users.values()].some((other) => other.email === email && other.id !== id)) {
+        if (user) Object.assign(user, { emailChangeRequestId: requestId, updatedAt: now });
+      },
+      holdEmailChangeRequest: async (id, requestId) => users.get(id)?.emailChangeRequestId === requestId,
+      async changeEmail({ id, from, to, requestId, now }) {
+        const user = users.get(id);
+        if (!user || user.email !== from || user.emailChangeRequestId !== requestId || user.disabled) return null;
+        if ([...users.values()].some((other) => other.email === to && other.id !== id)) {
           throw new AuthError('EMAIL_TAKEN');
         }
-        Object.assign(user, { email, emailVerified: true, updatedAt: now });
+        Object.assign(user, { email: to, emailVerified: true, emailChangeRequestId: null, updatedAt: now });
         return record(user);
       },
-      isDisabled: async () => false,
+      isDisabled: async (id) => users.get(id)?.disabled ?? false,
       async markEmailVerified(id, now) {
         const user = users.get(id);
         if (!user) return null;
@@ -274,13 +287,23 @@ export function createMemoryRepositories() {
     },
 
     emailTokens: {
-      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null }) {
-        emailTokens.set(tokenHash, { tokenHash, userId, purpose, newEmail, createdAt: now, expiresAt, usedAt: null });
+      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null, changeRequestId = null }) {
+        const token = {
+          tokenHash,
+          userId,
+          purpose,
+          newEmail,
+          changeRequestId,
+          createdAt: now,
+          expiresAt,
+          usedAt: null,
+        };
+        emailTokens.set(tokenHash, token);
       },
       async findValid({ tokenHash, purpose, now }) {
         const token = emailTokens.get(tokenHash);
         return token && token.purpose === purpose && !token.usedAt && token.expiresAt > now
-          ? { userId: token.userId, newEmail: token.newEmail }
+          ? { userId: token.userId, newEmail: token.newEmail, changeRequestId: token.changeRequestId }
           : null;
       },
       async consume({ tokenHash, purpose, now }) {

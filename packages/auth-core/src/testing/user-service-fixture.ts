@@ -22,14 +22,14 @@ export const userServiceConfig = {
   verifyTokenTtlSeconds: 86_400,
 };
 
-/** A mail throttle that lets `max` messages through per address. */
+/** A mail throttle that lets `max` messages through per key of each count. */
 export function countingMailThrottle(max: number): MailThrottle {
   const counts = new Map<string, number>();
   return {
-    async allow(address) {
-      const count = (counts.get(address) ?? 0) + 1;
-      counts.set(address, count);
-      return count <= max;
+    async allow(key, count = 'address') {
+      const seen = (counts.get(`${count}:${key}`) ?? 0) + 1;
+      counts.set(`${count}:${key}`, seen);
+      return seen <= max;
     },
   };
 }

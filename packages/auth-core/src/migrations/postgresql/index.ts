@@ -6,6 +6,7 @@ import { Migration20261129034540 } from './Migration20261129034540.js';
 import { Migration20261129042925 } from './Migration20261129042925.js';
 import { Migration20261129050539 } from './Migration20261129050539.js';
 import { Migration20261129060736 } from './Migration20261129060736.js';
+import { Migration20261129065119 } from './Migration20261129065119.js';
 
 /** Every PostgreSQL migration, oldest first. Generated files, listed here so builds carry them. */
 export const postgresMigrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: 'Migration20261129042925', class: Migration20261129042925 },
   { name: 'Migration20261129050539', class: Migration20261129050539 },
   { name: 'Migration20261129060736', class: Migration20261129060736 },
+  { name: 'Migration20261129065119', class: Migration20261129065119 },
 ];

@@ -6,6 +6,7 @@ import { Migration20261129034539 } from './Migration20261129034539.js';
 import { Migration20261129042924 } from './Migration20261129042924.js';
 import { Migration20261129050538 } from './Migration20261129050538.js';
 import { Migration20261129060736 } from './Migration20261129060736.js';
+import { Migration20261129065119 } from './Migration20261129065119.js';
 
 /** Every SQLite migration, oldest first. Generated files, listed here so builds carry them. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261129042924', class: Migration20261129042924 },
   { name: 'Migration20261129050538', class: Migration20261129050538 },
   { name: 'Migration20261129060736', class: Migration20261129060736 },
+  { name: 'Migration20261129065119', class: Migration20261129065119 },
 ];
