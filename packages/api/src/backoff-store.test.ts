@@ -68,6 +68,16 @@ describe('the in-memory mail throttle', () => {
     expect(await throttle.allow(` ${address}`)).toBe(false);
     expect(await throttle.allow(`other-${address}`)).toBe(true);
   });
+
+  it("keeps each count apart: email-change links never use up an address's own mail", async () => {
+    const throttle = createMailThrottle({ rule: { max: 1, windowSeconds: 3600 }, store: { kind: 'memory' } });
+    const address = `${randomUUID()}@example.com`;
+    expect(await throttle.allow(address, 'change-address')).toBe(true);
+    expect(await throttle.allow(address, 'change-address')).toBe(false);
+    expect(await throttle.allow(address, 'change-account')).toBe(true);
+    expect(await throttle.allow(address)).toBe(true);
+    expect(await throttle.allow(address, 'address')).toBe(false);
+  });
 });
 
 describe.runIf(await shouldTestRedis())('the Redis backoff counter and mail throttle', () => {
