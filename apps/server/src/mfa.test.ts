@@ -2,7 +2,9 @@
  * The second factor over real HTTP, on SQLite and PostgreSQL: turned on with plain JSON
  * calls, then a login that answers `mfaRequired`, finished by `auth.verifyMfa` with a code
  * the test computes from the secret. The server runs on a manual clock, so each step's code
- * is fresh when the test wants it.
+ * is fresh when the test wants it. A new password (changed or reset) ends the login challenges
+ * the old one earned; a wrong code is a `login_failed` event; a call the account's backoff
+ * refuses spends none of the mfaToken's codes.
  */
 import { createManualClock } from '@keyway/auth-core';
 import { testDialects, totpCodeAt } from '@keyway/auth-core/testing';
@@ -113,6 +115,35 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
     expect(cookie).toMatch(/HttpOnly/i);
   });
 
+  it('ends the login challenges the old password earned when the password is changed or reset', async () => {
+    const email = `mfa-new-password-${dialect}@example.com`;
+    await register(t.url, email);
+    const bearer = { token: (await login(t.url, email)).accessToken };
+    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
+    dataOf(await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer));
+    clock.advance(30_000);
+    const challengeWith = async (secret: string) => {
+      const answer = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password: secret }));
+      if (!('mfaRequired' in answer)) throw new Error('expected mfaRequired');
+      return answer.mfaToken;
+    };
+    const verify = (mfaToken: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken, code: code(setup.secret) });
+
+    const [changed, reset] = ['mfa-Changed-passphrase-1', 'mfa-Reset-passphrase-2'];
+    const beforeChange = await challengeWith(password);
+    const change = { currentPassword: password, newPassword: changed };
+    dataOf(await mutation(t.url, 'users.changePassword', change, bearer));
+    expect((await verify(beforeChange)).status).toBe(401);
+
+    const beforeReset = await challengeWith(changed);
+    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    const link = await t.mailbox.waitFor(email, { subject: /reset your password/i });
+    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword: reset }));
+    expect((await verify(beforeReset)).status).toBe(401);
+
+    expect(dataOf<Outputs['auth']['verifyMfa']>(await verify(await challengeWith(reset))).user.email).toBe(email);
+  });
+
   it('refuses a password with a lone surrogate in mfa.setup and mfa.disable as a field error', async () => {
     const email = `mfa-surrogate-${dialect}@example.com`;
     await register(t.url, email);
@@ -179,5 +210,29 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
     clock.advance(1000);
     const session = dataOf<Outputs['auth']['verifyMfa']>(await verify(code(secret)));
     expect(session.user.email).toBe(email);
+  });
+
+  it('spends none of the mfaToken on calls the backoff refuses, and records each wrong code', async () => {
+    const email = `mfa-backoff-spend-${dialect}@example.com`;
+    await register(t.url, email);
+    const bearer = { token: (await login(t.url, email)).accessToken };
+    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
+    dataOf(await mutation(t.url, 'mfa.enable', { code: code(secret) }, bearer));
+    clock.advance(30_000);
+
+    const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
+    const verify = (value: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await verify(wrong(secret))).status);
+    // Two wrong codes start the backoff; the five calls it refuses leave the token's codes alone.
+    expect(statuses).toEqual([400, 400, 429, 429, 429, 429, 429]);
+    clock.advance(1000);
+    expect(dataOf<Outputs['auth']['verifyMfa']>(await verify(code(secret))).user.email).toBe(email);
+
+    const { events } = dataOf<Outputs['users']['securityEvents']>(
+      await query(t.url, 'users.securityEvents', undefined, bearer),
+    );
+    expect(events.filter((event) => event.type === 'login_failed')).toHaveLength(2);
   });
 });

@@ -74,18 +74,25 @@ export function createSecondFactor({ mfa, cipher, clock }: SecondFactorDependenc
     },
 
     /**
-     * Counts an attempt against the `mfaToken` and answers whose it is; MFA_TOKEN_INVALID when
-     * it is unknown, used, expired or out of attempts.
+     * Whose live `mfaToken` this is, without counting an attempt (so a call refused by the
+     * account's backoff spends none); MFA_TOKEN_INVALID when it is unknown, used, expired or
+     * out of attempts.
      */
-    async attemptChallenge(mfaToken: string): Promise<{ userId: string; tokenHash: string }> {
+    async findChallenge(mfaToken: string): Promise<{ userId: string; tokenHash: string }> {
       const tokenHash = hashSecretToken(mfaToken);
+      const userId = await mfa.findChallenge({ tokenHash, now: clock.now(), maxAttempts: mfaChallengeMaxAttempts });
+      if (!userId) throw new AuthError('MFA_TOKEN_INVALID');
+      return { userId, tokenHash };
+    },
+
+    /** Counts one code against the challenge (compare-and-set); MFA_TOKEN_INVALID when it has none left. */
+    async attemptChallenge(tokenHash: string): Promise<void> {
       const userId = await mfa.attemptChallenge({
         tokenHash,
         now: clock.now(),
         maxAttempts: mfaChallengeMaxAttempts,
       });
       if (!userId) throw new AuthError('MFA_TOKEN_INVALID');
-      return { userId, tokenHash };
     },
 
     /** Spends the `mfaToken` after a right code; MFA_TOKEN_INVALID when another call did first. */

@@ -191,17 +191,26 @@ export function createAuthService({
 
     /**
      * The second step of a login with MFA on: the `mfaToken` and a TOTP or recovery code.
-     * Every attempt counts against the token; a right code spends it and starts the session.
+     * Every code checked counts against the token; a right code spends it and starts the
+     * session; a wrong one is a `login_failed` event.
      */
     async verifyMfa(input: { mfaToken: string; code: string } & ClientInfo): Promise<LoginResult> {
       const factor = secondFactor();
-      const { userId, tokenHash } = await factor.attemptChallenge(input.mfaToken);
+      const { userId, tokenHash } = await factor.findChallenge(input.mfaToken);
       const user = await users.findById(userId);
       if (!user?.mfaEnabled) throw new AuthError('MFA_TOKEN_INVALID');
       // Disabled by an operator after the password step: no session, whatever the code.
       if (await users.isDisabled(userId)) throw new AuthError('ACCOUNT_DISABLED');
-      // Wrong codes count toward the same per-account backoff as wrong passwords.
-      if (!(await backoff.guard(user.email, () => factor.verifyCode(userId, input.code)))) throw wrongCodeError();
+      // Wrong codes count toward the same per-account backoff as wrong passwords; the token's
+      // attempt is counted inside it, so a call the backoff refuses spends none.
+      const valid = await backoff.guard(user.email, async () => {
+        await factor.attemptChallenge(tokenHash);
+        return factor.verifyCode(userId, input.code);
+      });
+      if (!valid) {
+        await events.record(userId, 'login_failed');
+        throw wrongCodeError();
+      }
       await factor.completeChallenge(tokenHash);
       await backoff.clear(user.email);
       return startSession(user, input);
