@@ -4,8 +4,9 @@
  * because its spent refresh token came back. Each is a text and an HTML part to the account's
  * address saying what happened, when (UTC) and what to do if it was not the owner. (The
  * email-changed notice: email-change.test.ts.) Also: an account an operator disables between
- * the password and the code never gets its session, and a deleted account's events go with
- * it but for an anonymous trace.
+ * the password and the code never gets its session, a disabled account gets no reset link
+ * (nor can use one it got before), and a deleted account's events go with it but for an
+ * anonymous trace.
  */
 import { createAdmin, createManualClock } from '@keyway/auth-core';
 import { type ReceivedMail, testDialects, totpCodeAt } from '@keyway/auth-core/testing';
@@ -129,6 +130,19 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
     ]);
     expect(refused.text).not.toContain('accessToken');
     clock.set(new Date('2026-06-01T10:00:05Z'));
+  });
+
+  it('sends a disabled account no reset link, and refuses one sent before', async () => {
+    const { email } = await signedUp('disabled-reset');
+    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    const link = await t.mailbox.waitFor(email, { subject: /reset your password/i });
+    expect(await createAdmin({ orm: t.orm, clock }).disableUser(email)).toBe(true);
+    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.server.core.idle();
+    expect(t.mailbox.messages.filter((mail) => mail.to === email && /reset/i.test(mail.subject))).toHaveLength(1);
+    const newPassword = 'another-Long-passphrase-44';
+    const refused = await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword });
+    expect([refused.status, errorOf(refused).message]).toEqual([401, 'This account is disabled']);
   });
 
   it('deletes an account with its events, keeping only an anonymous account_deleted', async () => {

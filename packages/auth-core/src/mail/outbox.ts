@@ -14,10 +14,10 @@ import { emailChangeEmail, passwordResetEmail, verificationEmail } from './templ
 
 /** What a service asks to send. Never put an emailed token in one: the worker mints it. */
 export type OutgoingMail =
-  /** A link that verifies the address; skipped if the user is gone, verified or changed address. */
+  /** A link that verifies the address; skipped if the user is gone, disabled, verified or changed address. */
   | { kind: 'verify-email'; to: string; userId: string }
   /**
-   * A reset link, sent only if an account has this address when the mail is made. A
+   * A reset link, sent only if an account (not disabled) has this address when the mail is made. A
    * `throttled` one is queued all the same (the request does the same work either way)
    * and never sent.
    */
@@ -96,13 +96,15 @@ export function createMailComposer(options: { clock: Clock; config: MailComposer
       case 'verify-email': {
         const user = await repositories.users.findById(String(payload.userId));
         if (!user || user.emailVerified || user.email !== to) return null;
+        if (await repositories.users.isDisabled(user.id)) return null;
         const content = link('verify', to, await mint(repositories, user.id, 'verify'));
         return content && verificationEmail(content);
       }
       case 'password-reset': {
         if (payload.throttled === true) return null;
         const user = await repositories.users.findByEmail(to);
-        if (!user) return null;
+        // An account an operator disabled gets no link: it could not sign in with the password anyway.
+        if (!user || (await repositories.users.isDisabled(user.id))) return null;
         const content = link('reset', to, await mint(repositories, user.id, 'reset'));
         return content && passwordResetEmail(content);
       }

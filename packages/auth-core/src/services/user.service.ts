@@ -176,13 +176,17 @@ export function createUserService(dependencies: UserServiceDependencies) {
       return found !== null && (await users.findById(found.userId)) !== null;
     },
 
-    /** Sets a new password from an emailed token; the token works once; every session and a pending email change end. */
+    /**
+     * Sets a new password from an emailed token; the token works once; every session and a
+     * pending email change end. A disabled account is refused (its token stays unspent).
+     */
     async resetPassword(input: { token: string; newPassword: string }): Promise<void> {
       const tokenHash = hashSecretToken(input.token);
       const now = clock.now();
       const found = await emailTokens.findValid({ tokenHash, purpose: 'reset', now });
       const user = found && (await users.findById(found.userId));
       if (!user) throw new AuthError('RESET_TOKEN_INVALID');
+      if (await users.isDisabled(user.id)) throw new AuthError('ACCOUNT_DISABLED');
       // The policy is checked before the token is spent, so a refused password keeps the link usable.
       assertPasswordPolicy('newPassword', input.newPassword, user.email);
       const passwordHash = await passwords.hash(input.newPassword);
