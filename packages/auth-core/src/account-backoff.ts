@@ -10,6 +10,11 @@
  * step, and without one an attacker's parallel burst would all pass the check before the
  * first failure was counted. Attempts are therefore reserved before the check (`begin`)
  * and settled after it (`fail` / `release`), each one atomic step in the counter.
+ *
+ * Keyed by email rather than user id: a login is refused before the database is read, and an
+ * unknown email is counted exactly like a known one. The cost: an email change leaves the
+ * count on the old address, and the new one starts from its own (see README, per-account
+ * backoff).
  */
 import type { Clock } from './clock.js';
 import { AuthError } from './errors.js';
