@@ -186,17 +186,22 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
   });
   afterAll(() => t.stop());
 
-  it('answers 429 with Retry-After to codes and passwords once wrong ones reach the limit', async () => {
-    const email = `mfa-backoff-${dialect}@example.com`;
+  /** An account with MFA on, signed in (`bearer`), and `verify` for the code step of a new login. */
+  async function mfaChallenge(email: string) {
     await register(t.url, email);
     const bearer = { token: (await login(t.url, email)).accessToken };
     const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
     dataOf(await mutation(t.url, 'mfa.enable', { code: code(secret) }, bearer));
     clock.advance(30_000);
-
     const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
     if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
     const verify = (value: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
+    return { bearer, secret, verify };
+  }
+
+  it('answers 429 with Retry-After to codes and passwords once wrong ones reach the limit', async () => {
+    const email = `mfa-backoff-${dialect}@example.com`;
+    const { bearer, secret, verify } = await mfaChallenge(email);
     expect((await verify(wrong(secret))).status).toBe(400);
     expect((await verify(wrong(secret))).status).toBe(400);
     const refused = await verify(code(secret));
@@ -214,15 +219,7 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
 
   it('spends none of the mfaToken on calls the backoff refuses, and records each wrong code', async () => {
     const email = `mfa-backoff-spend-${dialect}@example.com`;
-    await register(t.url, email);
-    const bearer = { token: (await login(t.url, email)).accessToken };
-    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: code(secret) }, bearer));
-    clock.advance(30_000);
-
-    const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
-    if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
-    const verify = (value: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
+    const { bearer, secret, verify } = await mfaChallenge(email);
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await verify(wrong(secret))).status);
     // Two wrong codes start the backoff; the five calls it refuses leave the token's codes alone.
