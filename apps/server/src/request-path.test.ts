@@ -36,6 +36,8 @@ const comparedHeaders = [
  * Masks what is random or time-dependent, so two servers' answers compare (a cookie's
  * Max-Age counts down in whole seconds: the two servers may be a second apart).
  */
+const timed = new Set(['retryAfter', 'exp', 'expiresIn']);
+
 function masked(value: unknown): unknown {
   if (typeof value === 'string') {
     return value
@@ -49,7 +51,8 @@ function masked(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(masked);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, entry]) => [key, key === 'retryAfter' ? typeof entry : masked(entry)]),
+      // Seconds that count from when each server signed its own tokens: compared by type.
+      Object.entries(value).map(([key, entry]) => [key, timed.has(key) ? typeof entry : masked(entry)]),
     );
   }
   return value;
