@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackoffCounter } from './backoff-store.js';
 import { createMailThrottle } from './mail-throttle.js';
 import type { RateLimitStore } from './rate-limit.js';
+import { redisClients } from './testing.js';
 
 const rule = { after: 2, maxSeconds: 4 };
 const t0 = 1_800_000_000_000;
@@ -81,20 +82,14 @@ describe('the in-memory mail throttle', () => {
 });
 
 describe.runIf(await shouldTestRedis())('the Redis backoff counter and mail throttle', () => {
-  const clients: Redis[] = [];
-  const client = async () => {
-    const redis = new Redis(redisTestUrl, { maxRetriesPerRequest: 1 });
-    clients.push(redis);
-    await redis.ping();
-    return redis;
-  };
+  const { connect: client, quitAll } = redisClients();
   let shared: Redis;
   const prefix = `keyway-test-${randomUUID()}`;
   beforeAll(async () => {
     shared = await client();
   });
   afterAll(async () => {
-    await Promise.all(clients.map((redis) => redis.quit()));
+    await quitAll();
   });
 
   const redisStore = (redis: Redis): RateLimitStore => ({ kind: 'redis', client: redis });

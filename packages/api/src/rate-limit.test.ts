@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { redisTestUrl, shouldTestRedis } from '@keyway/auth-core/testing';
-import { Redis } from 'ioredis';
+import { shouldTestRedis } from '@keyway/auth-core/testing';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRateLimiter,
@@ -9,6 +9,7 @@ import {
   type RateLimiter,
   type RateLimitRules,
 } from './rate-limit.js';
+import { redisClients } from './testing.js';
 
 const rules: RateLimitRules = {
   ...defaultRateLimitRules,
@@ -79,24 +80,13 @@ describe('the in-memory rate limiter', () => {
 });
 
 describe.runIf(await shouldTestRedis())('the Redis rate limiter', () => {
-  const clients: Redis[] = [];
-  /**
-   * A connected client. Until a client is ready the limiter counts in its in-memory
-   * insurance limiter (by design: it never waits on Redis), so tests of shared counts
-   * start from connected clients, as a server that has started does.
-   */
-  const client = async () => {
-    const redis = new Redis(redisTestUrl, { maxRetriesPerRequest: 1 });
-    clients.push(redis);
-    await redis.ping();
-    return redis;
-  };
+  const { connect: client, quitAll } = redisClients();
   let shared: Redis;
   beforeAll(async () => {
     shared = await client();
   });
   afterAll(async () => {
-    await Promise.all(clients.map((redis) => redis.quit()));
+    await quitAll();
   });
 
   limiterContract(() => createRateLimiter({ rules, store: { kind: 'redis', client: shared } }));

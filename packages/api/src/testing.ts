@@ -3,9 +3,10 @@
  * clock and a real SMTP mailbox, and callers made through `createContextInner`.
  */
 import { type AuthCoreConfig, type Dialect, silentLogger } from '@keyway/auth-core';
-import { createTestCore, totpCodeAt } from '@keyway/auth-core/testing';
+import { createTestCore, redisTestUrl, totpCodeAt } from '@keyway/auth-core/testing';
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { Redis } from 'ioredis';
 import type { CallObserver } from './call-observer.js';
 import { createContextInner } from './context.js';
 import { createRateLimiter, defaultRateLimitRules, type RateLimiter, type RateLimitRules } from './rate-limit.js';
@@ -177,4 +178,22 @@ export function mfaKit(harness: () => TestHarness, dialect: string) {
   }
 
   return { uniqueEmail, codeNow, nextStep, enabledUser, mfaTokenOf };
+}
+
+/**
+ * Connected Redis clients for a suite, all quit by `quitAll`. Until a client is ready the
+ * Redis stores count in their in-memory insurance (by design: they never wait on Redis), so
+ * tests of shared counts start from connected clients, as a server that has started does.
+ */
+export function redisClients() {
+  const clients: Redis[] = [];
+  return {
+    async connect(): Promise<Redis> {
+      const redis = new Redis(redisTestUrl, { maxRetriesPerRequest: 1 });
+      clients.push(redis);
+      await redis.ping();
+      return redis;
+    },
+    quitAll: () => Promise.all(clients.map((redis) => redis.quit())),
+  };
 }
