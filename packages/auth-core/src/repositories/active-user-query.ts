@@ -75,8 +75,10 @@ export function activeUserSql(em: EntityManager, param: (index: number) => strin
 
 /** The read through the ORM's own connection (inside a transaction: pass its context). */
 export function ormActiveUserQuery(em: EntityManager, transaction?: unknown): ActiveUserQuery {
-  const text = activeUserSql(em);
+  // Built on first use: every transaction gets this read, and few of them run it.
+  let text: string | undefined;
   return async (sessionId, accessJti, now) => {
+    text ??= activeUserSql(em);
     const params = [sessionId, accessJti, em.getPlatform().processDateProperty(now)];
     const rows = await em.getConnection().execute<ActiveUserRow[]>(text, params, 'all', transaction);
     return rows[0];

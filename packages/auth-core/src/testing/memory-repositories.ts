@@ -269,7 +269,8 @@ export function createMemoryRepositories() {
         const session = sessions.get(sessionId);
         const open = session && !session.revokedAt && session.expiresAt > now;
         const user = open && !denylist.has(accessJti) && users.get(session.userId);
-        return user ? record(user) : null;
+        // As the SQL read: a disabled account's tokens are refused at once.
+        return user && !user.disabled ? record(user) : null;
       },
       purgeExpired: (before, limit) =>
         purge(
