@@ -24,6 +24,7 @@ import type { PasswordHasher } from '../passwords.js';
 import type { MfaRepository, Repositories, UserRepository } from '../repositories/types.js';
 import type { SecurityEventRecorder } from '../security-events.js';
 import type { Principal } from './auth.service.js';
+import { requirePassword } from './password-check.js';
 
 /** The name authenticator apps show beside the account. */
 const totpIssuer = 'Keyway';
@@ -48,15 +49,8 @@ export function createMfaService(dependencies: MfaServiceDependencies) {
   const { users, mfa, transaction, passwords, secondFactor, cipher, clock, backoff, events, mail, config } =
     dependencies;
 
-  async function assertPassword(user: { id: string; email: string }, password: string): Promise<void> {
-    const valid = await backoff.guard(user.email, async () => {
-      const storedHash = await users.findPasswordHash(user.id);
-      return storedHash ? passwords.verify(password, storedHash) : false;
-    });
-    if (!valid) {
-      throw new AuthError('CURRENT_PASSWORD_INVALID', { fieldErrors: { password: ['Password is incorrect'] } });
-    }
-  }
+  const assertPassword = (user: { id: string; email: string }, password: string) =>
+    requirePassword({ users, passwords, backoff }, user, password, 'password');
 
   return {
     /** A new pending secret (replacing a pending one); refused while MFA is on. */

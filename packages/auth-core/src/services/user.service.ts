@@ -18,6 +18,7 @@ import type { Repositories, UserRecord } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
 import type { SecurityEventRecorder } from '../security-events.js';
 import type { Principal } from './auth.service.js';
+import { requirePassword as checkPassword } from './password-check.js';
 
 export interface UserServiceDependencies extends Repositories {
   passwords: PasswordHasher;
@@ -50,20 +51,8 @@ export function createUserService(dependencies: UserServiceDependencies) {
     return user;
   }
 
-  /**
-   * Checks the user's password under the account's backoff (a stolen access token must not
-   * buy more guesses than login allows); a wrong one is BAD_REQUEST on `field`.
-   */
-  async function requirePassword(user: UserRecord, password: string, field: string): Promise<void> {
-    const valid = await backoff.guard(user.email, async () => {
-      const storedHash = await users.findPasswordHash(user.id);
-      return storedHash ? passwords.verify(password, storedHash) : false;
-    });
-    if (!valid) {
-      const message = field === 'currentPassword' ? 'Current password is incorrect' : 'Password is incorrect';
-      throw new AuthError('CURRENT_PASSWORD_INVALID', { message, fieldErrors: { [field]: [message] } });
-    }
-  }
+  const requirePassword = (user: UserRecord, password: string, field: string) =>
+    checkPassword({ users, passwords, backoff }, user, password, field);
 
   /**
    * What a new password (changed or reset) ends besides sessions, in its transaction: a
