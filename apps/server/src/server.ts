@@ -83,6 +83,8 @@ export async function createServer({
     ? createMetrics({ router: appRouter, rateLimitRules: Object.keys(config.rateLimitRules) })
     : null;
   const redis = config.rateLimitStore === 'memory' ? null : await createRedisStore(config.rateLimitStore, logger);
+  /** Where rate limits, the account backoff and the mail throttle count: one store, one prefix. */
+  const counters = { store: redis?.store ?? ({ kind: 'memory' } as const), keyPrefix: config.rateLimitPrefix };
   const core = await createAuthCore({
     orm,
     config,
@@ -90,23 +92,11 @@ export async function createServer({
     logger,
     mail,
     onMailOutcome: metrics?.mailOutcome,
-    mailThrottle: createMailThrottle({
-      rule: config.mailAccountLimit,
-      store: redis?.store ?? { kind: 'memory' },
-      keyPrefix: config.rateLimitPrefix,
-    }),
-    backoffCounter: createBackoffCounter({
-      rule: config.loginBackoff,
-      store: redis?.store ?? { kind: 'memory' },
-      keyPrefix: config.rateLimitPrefix,
-    }),
+    mailThrottle: createMailThrottle({ rule: config.mailAccountLimit, ...counters }),
+    backoffCounter: createBackoffCounter({ rule: config.loginBackoff, ...counters }),
   });
   metrics?.trackMailDepth(core.mailDepth);
-  const rateLimiter = createRateLimiter({
-    rules: config.rateLimitRules,
-    store: redis?.store ?? { kind: 'memory' },
-    keyPrefix: config.rateLimitPrefix,
-  });
+  const rateLimiter = createRateLimiter({ rules: config.rateLimitRules, ...counters });
   const allowedOrigins = new Set(config.corsOrigins);
   const sessionCookies = createSessionCookies(
     config.sessionCookie,
@@ -234,25 +224,29 @@ export async function createServer({
       response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     }
     if (path.startsWith('/trpc/')) {
+      const trpcPath = path.slice('/trpc/'.length);
       const length = Number(request.headers['content-length']);
       if (length > maxBodyBytes) {
         // Refused before a byte of the body is read.
-        metrics?.refused(path.slice('/trpc/'.length), { code: 'PAYLOAD_TOO_LARGE' });
+        metrics?.refused(trpcPath, { code: 'PAYLOAD_TOO_LARGE' });
         response.setHeader('Connection', 'close');
         sendError(response, 'PAYLOAD_TOO_LARGE', 'Request body too large');
         return;
       }
-      const procedures = path.slice('/trpc/'.length).split(',');
-      const refusal = sessionCookies.refusal(request, procedures);
-      if (refusal) {
-        // Before any body is read or procedure runs: nothing changes.
-        sendError(response, 'FORBIDDEN', refusal);
-        return;
+      const procedures = trpcPath.split(',');
+      if (sessionCookies.uses(procedures)) {
+        const refusal = sessionCookies.refusal(request, procedures);
+        if (refusal) {
+          // Before any body is read or procedure runs: nothing changes.
+          metrics?.refused(trpcPath, { code: 'FORBIDDEN' });
+          sendError(response, 'FORBIDDEN', refusal);
+          return;
+        }
+        sessionTransports.set(request, sessionCookies.transport(request, response));
       }
-      if (sessionCookies.uses(procedures)) sessionTransports.set(request, sessionCookies.transport(request, response));
       const query = request.url?.indexOf('?') ?? -1;
       const search = query === -1 ? '' : (request.url ?? '').slice(query + 1);
-      handleTrpc(request, response, path.slice('/trpc/'.length), search);
+      handleTrpc(request, response, trpcPath, search);
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -75,12 +75,11 @@ export function createSessionCookies(
     uses: (procedures: string[]) => procedures.some((procedure) => cookieProcedures.has(procedure)),
 
     /**
-     * Why a call to `procedures` (the paths of one request, a batch's several) must be refused
-     * with 403, or null. A cookie-mode call must come from an allowed origin; a refresh that
+     * Why a call to `procedures` (the paths of one request, a batch's several), one that `uses`
+     * the cookie, must be refused with 403, or null. A cookie-mode call must come from an allowed origin; a refresh that
      * carries the cookie must be a cookie-mode call (it is the call that reads it).
      */
     refusal(request: IncomingMessage, procedures: string[]): string | null {
-      if (!procedures.some((procedure) => cookieProcedures.has(procedure))) return null;
       if (isCookieMode(request)) return originAllowed(request) ? null : 'Origin not allowed for a cookie session';
       // A refresh with the cookie and a body that is not JSON (a cross-site form) can only mean
       // to use the cookie. With a JSON body, the procedure tells (a token in its input is

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { rateLimitBuckets, rateLimitPolicy } from '@keyway/api';
 
 const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,12 +41,19 @@ export function baseEnv(databaseUrl: string): Record<string, string> {
     MAIL_FROM: '',
     MAIL_RETRY_FOR: '',
     RATE_LIMIT_STORE: 'memory',
-    RATE_LIMIT_LOGIN_ACCOUNT: '',
-    RATE_LIMIT_LOGIN_IP: '',
-    RATE_LIMIT_REGISTER_IP: '',
-    RATE_LIMIT_RESET_IP: '',
-    RATE_LIMIT_INTROSPECT_IP: '',
-    RATE_LIMIT_DEFAULT_IP: '',
+    RATE_LIMIT_PREFIX: '',
+    ...Object.fromEntries(rateLimitBuckets.map((bucket) => [rateLimitPolicy[bucket].env, ''])),
+    LOGIN_BACKOFF_AFTER: '',
+    LOGIN_BACKOFF_MAX: '',
+    MAIL_ACCOUNT_LIMIT: '',
+    REFRESH_REUSE_GRACE: '',
+    REGISTER_ENUMERATION_SAFE: '',
+    AUDIT_RETENTION: '',
+    SESSION_COOKIE_NAME: '',
+    SESSION_COOKIE_SAMESITE: '',
+    SESSION_COOKIE_SECURE: '',
+    METRICS: '',
+    METRICS_TOKEN: '',
     TRUST_PROXY: 'false',
     CORS_ORIGINS: '',
     WEB_PORT: '',
