@@ -3,12 +3,10 @@
  * installed with npm into a fresh project in a temporary directory, typechecked there
  * (strict, skipLibCheck off) in a browser and a Node tsconfig, and run against a real server.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   installedPackages,
   installOutsideApp,
@@ -18,9 +16,7 @@ import {
 } from '@keyway/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const _run = promisify(execFile);
 const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const _repoRoot = resolve(packageRoot, '../..');
 const fixture = join(packageRoot, 'e2e/outside-app');
 
 /** Server-side packages that must never reach a frontend's install. */

@@ -4,12 +4,11 @@
  * tree), typechecked there (strict, skipLibCheck off), and run against a real ES256 Keyway:
  * a valid token, a tampered one, an expired one, and a revoked one with checkRevocation.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createManualClock, generateSigningKeyPem } from '@keyway/auth-core';
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
 import {
@@ -26,9 +25,7 @@ import {
 } from '@keyway/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const _run = promisify(execFile);
 const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const repoRoot = resolve(packageRoot, '../..');
 const fixture = join(packageRoot, 'e2e/outside-app');
 const password = 'correct horse battery staple 42';
 
@@ -45,7 +42,7 @@ const serverPackages = [
   '@trpc/server',
 ];
 
-const versionHere = (name: string) => versionOf(name, join(repoRoot, 'packages/client'));
+const versionHere = (name: string) => versionOf(name, packageRoot);
 
 /** Express for the README's middleware example, installed only for that test. */
 const expressVersion = '5.3.0';
