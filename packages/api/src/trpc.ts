@@ -115,13 +115,16 @@ async function countRateLimits({ ctx, meta, getRawInput }: CallOptions): Promise
   }
 }
 
-/** Step 2, services: the call's own (a forked EntityManager), told who is calling for the audit log. */
+/** Step 2, services: the call's own, each built when first used (core.ts), told who is calling for the audit log. */
 const servicesOf = (ctx: Context): AuthServices => ctx.core.forRequest({ ip: ctx.clientIp, userAgent: ctx.userAgent });
 
-/** Step 3, authentication (protected procedures): the bearer token, checked on every call. */
-async function authenticate(ctx: Context, services: AuthServices) {
+/**
+ * Step 3, authentication (protected procedures): the bearer token, checked on every call by
+ * the core's check, which needs none of the call's services.
+ */
+async function authenticate(ctx: Context) {
   if (!ctx.accessToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing bearer token' });
-  return services.auth.authenticate(ctx.accessToken);
+  return ctx.core.authenticate(ctx.accessToken);
 }
 
 /**
@@ -175,7 +178,7 @@ export const publicProcedure = t.procedure.use((options) =>
 export const protectedProcedure = t.procedure.meta({ authenticated: true }).use((options) =>
   observeCall(options, () =>
     guard(options, async (services) => {
-      const principal = await authenticate(options.ctx, services);
+      const principal = await authenticate(options.ctx);
       return options.next({ ctx: { services, principal } });
     }),
   ),

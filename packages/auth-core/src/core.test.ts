@@ -70,8 +70,9 @@ describe.each(await testDialects())('the auth core on %s', (dialect) => {
     expect(mail?.text).toContain(`${t.config.appUrl}/verify-email?token=${verifyToken}`);
     expect((await services().users.verifyEmail(verifyToken)).emailVerified).toBe(true);
     const login = await services().auth.login({ email, password });
-    const principal = await services().auth.authenticate(login.accessToken);
-    expect(await services().users.me(principal)).toMatchObject({ id: user.id, emailVerified: true });
+    // The core's own check (what every authenticated call runs) reads the verified user.
+    const principal = await t.core.authenticate(login.accessToken);
+    expect(principal.user).toMatchObject({ id: user.id, emailVerified: true });
   });
 
   it('rotates refresh tokens in sequence, and a replayed one ends the session', async () => {

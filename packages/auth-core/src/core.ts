@@ -24,8 +24,14 @@ import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { openActiveUserRead } from './repositories/active-user-query.js';
 import { createRepositories } from './repositories/index.js';
 import type { Repositories } from './repositories/types.js';
-import { createSecurityEventRecorder, defaultAuditRetentionMs, type EventClient } from './security-events.js';
+import {
+  createSecurityEventRecorder,
+  defaultAuditRetentionMs,
+  type EventClient,
+  type SecurityEventRecorder,
+} from './security-events.js';
 import { type AuthService, createAuthService } from './services/auth.service.js';
+import { createAuthenticator } from './services/authenticate.js';
 import { createMfaService, type MfaService } from './services/mfa.service.js';
 import { createSessionService, type SessionService } from './services/session.service.js';
 import { createUserService, type UserService } from './services/user.service.js';
@@ -126,25 +132,36 @@ export async function createAuthCore(options: AuthCoreOptions) {
     clock,
   );
 
-  /** The services of one procedure call, each built when the call first uses it. */
+  /**
+   * The services of one procedure call, each built when the call first uses it, and its
+   * repositories with the first of them: a call that only authenticates (users.me) builds
+   * nothing here.
+   */
   function forRequest(client: EventClient = {}) {
-    const repositories = forkRepositories();
-    const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repositories;
+    let repositories: Repositories | undefined;
+    const repos = () => {
+      repositories ??= forkRepositories();
+      return repositories;
+    };
     let authService: AuthService | undefined;
     let userService: UserService | undefined;
     let sessionService: SessionService | undefined;
     let mfaService: MfaService | undefined;
     let secondFactor: SecondFactor | undefined;
-    // Built on first use, like the outbox: the authenticated read never needs it.
+    let events: SecurityEventRecorder | undefined;
     const getSecondFactor = () => {
-      secondFactor ??= createSecondFactor({ mfa: repositories.mfa, cipher, clock });
+      secondFactor ??= createSecondFactor({ mfa: repos().mfa, cipher, clock });
       return secondFactor;
     };
-    const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client });
+    const getEvents = () => {
+      events ??= createSecurityEventRecorder({ events: () => repos().securityEvents, clock, client });
+      return events;
+    };
     // Dependencies are listed, not spread: spreading the repositories object cost a few
     // microseconds per call, a measurable share of an authenticated call (apps/server/bench/README.md).
     return {
       get auth(): AuthService {
+        const { users, sessions, denylist, transaction } = repos();
         authService ??= createAuthService({
           users,
           sessions,
@@ -155,33 +172,35 @@ export async function createAuthCore(options: AuthCoreOptions) {
           clock,
           config,
           backoff,
-          events,
+          events: getEvents(),
           transaction,
           mail: mailQueue,
         });
         return authService;
       },
       get sessions(): SessionService {
-        sessionService ??= createSessionService({ sessions, clock, events });
+        sessionService ??= createSessionService({ sessions: repos().sessions, clock, events: getEvents() });
         return sessionService;
       },
       get mfa(): MfaService {
+        const { users, mfa, transaction } = repos();
         mfaService ??= createMfaService({
           users,
-          mfa: repositories.mfa,
+          mfa,
           transaction,
           passwords,
           secondFactor: getSecondFactor(),
           cipher,
           clock,
           backoff,
-          events,
+          events: getEvents(),
           mail: mailQueue,
           config,
         });
         return mfaService;
       },
       get users(): UserService {
+        const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repos();
         userService ??= createUserService({
           users,
           sessions,
@@ -189,13 +208,13 @@ export async function createAuthCore(options: AuthCoreOptions) {
           emailTokens,
           // Read when mail is queued, so a call that queues none never builds it.
           get outbox() {
-            return repositories.outbox;
+            return repos().outbox;
           },
           get mfa() {
-            return repositories.mfa;
+            return repos().mfa;
           },
           get securityEvents() {
-            return repositories.securityEvents;
+            return repos().securityEvents;
           },
           transaction,
           afterCommit,
@@ -205,15 +224,28 @@ export async function createAuthCore(options: AuthCoreOptions) {
           backoff,
           mailThrottle: options.mailThrottle ?? unlimitedMail,
           config,
-          events,
+          events: getEvents(),
         });
         return userService;
       },
     };
   }
 
+  /**
+   * The check of every authenticated call, on the read of its own connection (the reader
+   * above): it needs no unit of work, so it runs before any of a call's services exist.
+   * The repositories' `findActiveUser` is that read; their EntityManager is never forked by it.
+   */
+  const { sessions: readOnlySessions } = createRepositories(orm.em as EntityManager, activeUsers);
+  const authenticate = createAuthenticator({
+    tokens,
+    clock,
+    findActiveUser: (query) => readOnlySessions.findActiveUser(query),
+  });
+
   return {
     forRequest,
+    authenticate,
     tokens,
     passwords,
     clock,

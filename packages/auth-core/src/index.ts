@@ -52,9 +52,9 @@ export type {
   Introspection,
   LoginResult,
   MfaRequiredResult,
-  Principal,
   TokenPair,
 } from './services/auth.service.js';
+export type { Authenticate, Principal } from './services/authenticate.js';
 export type { SessionInfo } from './services/session.service.js';
 export {
   generateSigningKeyPem,

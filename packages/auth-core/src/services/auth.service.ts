@@ -20,6 +20,9 @@ import type {
 } from '../repositories/types.js';
 import type { SecurityEventRecorder } from '../security-events.js';
 import type { TokenSigner } from '../tokens.js';
+import { createAuthenticator, type Principal } from './authenticate.js';
+
+export type { Principal } from './authenticate.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -47,16 +50,6 @@ export interface MfaRequiredResult {
 export interface ClientInfo {
   userAgent?: string | null;
   ip?: string | null;
-}
-
-/** Who an authenticated call is made by, and with which access token. */
-export interface Principal {
-  userId: string;
-  /** The user as read with the session check (the same indexed read). */
-  user: UserRecord;
-  sessionId: string;
-  accessJti: string;
-  accessExpiresAt: Date;
 }
 
 export interface AuthServiceDependencies {
@@ -124,19 +117,11 @@ export function createAuthService({
   }
 
   /** Verifies an access token and checks it against revoked sessions and the deny list. */
-  async function authenticate(accessToken: string): Promise<Principal> {
-    const claims = tokens.verify(accessToken, 'access');
-    if (!claims) throw new AuthError('TOKEN_INVALID');
-    const user = await sessions.findActiveUser({ sessionId: claims.sid, accessJti: claims.jti, now: clock.now() });
-    if (user?.id !== claims.sub) throw new AuthError('TOKEN_INVALID');
-    return {
-      userId: user.id,
-      user,
-      sessionId: claims.sid,
-      accessJti: claims.jti,
-      accessExpiresAt: new Date(claims.exp * 1000),
-    };
-  }
+  const authenticate = createAuthenticator({
+    tokens,
+    clock,
+    findActiveUser: (query) => sessions.findActiveUser(query),
+  });
 
   /** A new login session for the user, and its first token pair. */
   async function startSession(user: UserRecord, client: ClientInfo): Promise<LoginResult> {

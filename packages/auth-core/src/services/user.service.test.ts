@@ -173,13 +173,6 @@ describe('deleteAccount', () => {
   });
 });
 
-describe('me', () => {
-  it('returns the caller’s profile', async () => {
-    const user = await registered();
-    expect(await users.me(await sessionFor(user.id, 'session-1'))).toEqual(user);
-  });
-});
-
 describe('changePassword', () => {
   it('requires the current password, with a field error on `currentPassword`', async () => {
     const user = await registered();

@@ -117,9 +117,6 @@ export function createUserService(dependencies: UserServiceDependencies) {
       });
     },
 
-    /** The user read by the authentication check of this very call: no second query. */
-    me: async (principal: Principal): Promise<UserRecord> => principal.user,
-
     /** Requires the current password; ends every other session of the user and a pending email change. */
     async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {
       const user = await requireUser(principal.userId);
