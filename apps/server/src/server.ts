@@ -20,6 +20,7 @@ import {
 import { type Clock, createAuthCore, isDatabaseReachable, type MailSender, type Orm } from '@keyway/auth-core';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { logWhenClosed, requestIdOf, setAnswerHeaders, setApiHeaders } from './answer-headers.js';
 import type { ServerConfig } from './config.js';
 import { sendJson } from './json-response.js';
 import { createJwksRoute } from './jwks-route.js';
@@ -39,7 +40,6 @@ import {
 
 export const maxBodyBytes = 64 * 1024;
 const allowedMethods = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const requestIds = new WeakMap<IncomingMessage, string>();
 
 export interface ServerOptions {
@@ -160,44 +160,12 @@ export async function createServer({
     const started = performance.now();
     inFlight.add(response);
     if (stopping) response.setHeader('Connection', 'close');
-    const incomingId = request.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
+    const requestId = requestIdOf(request);
     requestIds.set(request, requestId);
-    response.setHeader('X-Request-Id', requestId);
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    // No answer's URL (it may hold an emailed token) leaks to another site through a link.
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    // The answer depends on the Origin header whether or not it is allowed.
-    response.setHeader('Vary', 'Origin');
-    const origin = request.headers.origin;
-    if (origin && allowedOrigins.has(origin)) {
-      response.setHeader('Access-Control-Allow-Origin', origin);
-      // Without this a browser app cannot read them (support tickets quote the request id).
-      response.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
-      // Browser sessions send the refresh cookie (credentials: 'include').
-      response.setHeader('Access-Control-Allow-Credentials', 'true');
-    }
+    setAnswerHeaders(request, response, requestId, allowedOrigins);
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    // 'close' rather than 'finish': a request whose client went away still gets its one line.
-    // (`writableFinished` is no test for that: it stays false while a pipelined socket still
-    // holds bytes, so it marked ordinary keep-alive answers as aborted.)
-    let finished = false;
-    response.once('finish', () => {
-      finished = true;
-    });
-    response.on('close', () => {
+    logWhenClosed(logger, request, response, { requestId, path, started }, () => {
       inFlight.delete(response);
-      logger.info(
-        {
-          requestId,
-          method: request.method,
-          path,
-          status: response.statusCode,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          ...(finished ? {} : { aborted: true }),
-        },
-        'request',
-      );
       // A response whose headers went out before stop() kept its connection alive: close it
       // as soon as it is idle.
       if (stopping) setImmediate(() => server.closeIdleConnections());
@@ -218,11 +186,7 @@ export async function createServer({
       sendError(response, 'METHOD_NOT_SUPPORTED', 'Method not allowed');
       return;
     }
-    if (path === '/trpc' || path.startsWith('/trpc/')) {
-      response.setHeader('Cache-Control', 'no-store');
-      // JSON for programs: nothing in it may be run, framed or loaded as a page.
-      response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    }
+    if (path === '/trpc' || path.startsWith('/trpc/')) setApiHeaders(response);
     if (path.startsWith('/trpc/')) {
       const trpcPath = path.slice('/trpc/'.length);
       const length = Number(request.headers['content-length']);
