@@ -6,14 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { Session, TokenDenylist, User } from '../entities/index.js';
+import { TokenDenylist, User } from '../entities/index.js';
 import { AuthError } from '../errors.js';
 import { type ActiveUserQuery, type ActiveUserRow, ormActiveUserQuery } from './active-user-query.js';
 import { createEmailTokenRepository } from './email-token-repository.js';
 import { createMfaRepository } from './mfa-repository.js';
 import { createOutboxRepository } from './outbox.js';
-import { deleteBatch, toDate } from './rows.js';
+import { deleteBatch } from './rows.js';
 import { createSecurityEventRepository } from './security-events.js';
+import { createSessionRepository } from './session-repository.js';
 import type {
   EmailTokenRepository,
   MfaRepository,
@@ -33,17 +34,6 @@ function toUserRecord(user: Pick<User, (typeof userFields)[number]>): UserRecord
     mfaEnabled: user.mfaEnabledAt != null,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
-  };
-}
-
-function fromUserRow(row: ActiveUserRow): UserRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    emailVerified: Boolean(row.emailVerified),
-    mfaEnabled: Boolean(row.mfaEnabled),
-    createdAt: toDate(row.createdAt),
-    updatedAt: toDate(row.updatedAt),
   };
 }
 
@@ -207,96 +197,7 @@ function buildRepositories(
       },
     },
 
-    sessions: {
-      async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
-        await em().insert(Session, {
-          id,
-          user: userId,
-          currentRefreshJti: refreshJti,
-          createdAt: now,
-          lastUsedAt: now,
-          expiresAt,
-          revokedAt: null,
-          userAgent,
-          ip,
-        });
-      },
-      async findById(id) {
-        const session = await em().findOne(Session, { id }, { disableIdentityMap: true });
-        return (
-          session && {
-            id: session.id,
-            userId: session.user,
-            expiresAt: session.expiresAt,
-            revokedAt: session.revokedAt ?? null,
-            currentRefreshJti: session.currentRefreshJti,
-            previousRefreshJti: session.previousRefreshJti ?? null,
-            rotatedAt: session.rotatedAt ?? null,
-          }
-        );
-      },
-      async rotate({ id, presentedJti, nextJti, now }) {
-        const updated = await em().nativeUpdate(
-          Session,
-          { id, currentRefreshJti: presentedJti, revokedAt: null, expiresAt: { $gt: now } },
-          { currentRefreshJti: nextJti, previousRefreshJti: presentedJti, rotatedAt: now, lastUsedAt: now },
-        );
-        return updated === 1;
-      },
-      async revoke(id, now) {
-        await em().nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: now });
-      },
-      async revokeLive({ id, userId, now }) {
-        const updated = await em().nativeUpdate(
-          Session,
-          { id, user: userId, revokedAt: null, expiresAt: { $gt: now } },
-          { revokedAt: now },
-        );
-        return updated === 1;
-      },
-      revokeAllForUser: (userId, now, { exceptSessionId } = {}) =>
-        em().nativeUpdate(
-          Session,
-          {
-            user: userId,
-            revokedAt: null,
-            expiresAt: { $gt: now },
-            ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}),
-          },
-          { revokedAt: now },
-        ),
-      async listLive(userId, now) {
-        const rows = await em().find(
-          Session,
-          { user: userId, revokedAt: null, expiresAt: { $gt: now } },
-          {
-            fields: ['id', 'createdAt', 'lastUsedAt', 'expiresAt', 'userAgent', 'ip'],
-            orderBy: { createdAt: 'desc', id: 'asc' },
-            disableIdentityMap: true,
-          },
-        );
-        return rows.map(({ id, createdAt, lastUsedAt, expiresAt, userAgent, ip }) => ({
-          id,
-          createdAt,
-          lastUsedAt,
-          expiresAt,
-          userAgent: userAgent ?? null,
-          ip: ip ?? null,
-        }));
-      },
-      async findActiveUser({ sessionId, accessJti, now }) {
-        const row = await findActiveUserRow(sessionId, accessJti, now);
-        return row ? fromUserRow(row) : null;
-      },
-      purgeExpired: (before, limit) =>
-        deleteBatch(
-          em(),
-          Session,
-          'id',
-          { $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }] },
-          limit,
-        ),
-    },
+    sessions: createSessionRepository(em, findActiveUserRow),
 
     denylist: {
       async add(jti, expiresAt) {
