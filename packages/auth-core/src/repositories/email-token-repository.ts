@@ -7,19 +7,26 @@ import { EmailToken } from '../entities/index.js';
 import { deleteBatch } from './rows.js';
 import type { EmailTokenRepository } from './types.js';
 
+/** A token as `create` first writes it: unused. Shared with the memory fake. */
+export function newEmailToken(input: Parameters<EmailTokenRepository['create']>[0]) {
+  const { tokenHash, userId, purpose, now, expiresAt, newEmail = null, changeRequestId = null } = input;
+  return {
+    tokenHash,
+    userId,
+    purpose,
+    newEmail,
+    changeRequestId,
+    createdAt: now,
+    expiresAt,
+    usedAt: null as Date | null,
+  };
+}
+
 export function createEmailTokenRepository(em: () => EntityManager): EmailTokenRepository {
   return {
-    async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null, changeRequestId = null }) {
-      await em().insert(EmailToken, {
-        tokenHash,
-        user: userId,
-        purpose,
-        newEmail,
-        changeRequestId,
-        createdAt: now,
-        expiresAt,
-        usedAt: null,
-      });
+    async create(input) {
+      const { userId, ...token } = newEmailToken(input);
+      await em().insert(EmailToken, { ...token, user: userId });
     },
     async findValid({ tokenHash, purpose, now }) {
       const token = await em().findOne(

@@ -8,6 +8,24 @@ import type { ActiveUserRow } from './active-user-query.js';
 import { deleteBatch, toDate } from './rows.js';
 import type { SessionRepository, UserRecord } from './types.js';
 
+/** A session as `create` first writes it: live, never rotated. Shared with the memory fake. */
+export function newSession(input: Parameters<SessionRepository['create']>[0]) {
+  const { id, userId, refreshJti, now, expiresAt, userAgent, ip } = input;
+  return {
+    id,
+    userId,
+    currentRefreshJti: refreshJti,
+    previousRefreshJti: null as string | null,
+    rotatedAt: null as Date | null,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    revokedAt: null as Date | null,
+    userAgent,
+    ip,
+  };
+}
+
 function fromUserRow(row: ActiveUserRow): UserRecord {
   return {
     id: row.id,
@@ -25,18 +43,9 @@ export function createSessionRepository(
   findActiveUserRow: (sessionId: string, accessJti: string, now: Date) => Promise<ActiveUserRow | undefined>,
 ): SessionRepository {
   return {
-    async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
-      await em().insert(Session, {
-        id,
-        user: userId,
-        currentRefreshJti: refreshJti,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt,
-        revokedAt: null,
-        userAgent,
-        ip,
-      });
+    async create(input) {
+      const { userId, ...session } = newSession(input);
+      await em().insert(Session, { ...session, user: userId });
     },
     async findById(id) {
       const session = await em().findOne(Session, { id }, { disableIdentityMap: true });

@@ -5,34 +5,17 @@
  * these exist so a service's own logic can be tested without one.
  */
 import { AuthError } from '../errors.js';
+import { newEmailToken } from '../repositories/email-token-repository.js';
 import { newOutboxMessage } from '../repositories/outbox.js';
-import type { EmailTokenPurpose, Repositories, SecurityEventRecord, UserRecord } from '../repositories/types.js';
+import { newSession } from '../repositories/session-repository.js';
+import type { Repositories, SecurityEventRecord, UserRecord } from '../repositories/types.js';
 import { createMemoryMfaRepository } from './memory-mfa-repository.js';
 
-export interface MemorySession {
-  id: string;
-  userId: string;
-  currentRefreshJti: string;
-  previousRefreshJti: string | null;
-  rotatedAt: Date | null;
-  createdAt: Date;
-  lastUsedAt: Date;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  userAgent: string | null;
-  ip: string | null;
-}
+/** A session row, as the real repository's `create` writes it. */
+export type MemorySession = ReturnType<typeof newSession>;
 
-export interface MemoryEmailToken {
-  tokenHash: string;
-  userId: string;
-  purpose: EmailTokenPurpose;
-  newEmail: string | null;
-  changeRequestId: string | null;
-  createdAt: Date;
-  expiresAt: Date;
-  usedAt: Date | null;
-}
+/** An emailed token's row, as the real repository's `create` writes it. */
+export type MemoryEmailToken = ReturnType<typeof newEmailToken>;
 
 /** A user row: the record, and what only the repository sees. */
 type StoredUser = UserRecord & { passwordHash: string; emailChangeRequestId: string | null; disabled: boolean };
@@ -200,20 +183,8 @@ export function createMemoryRepositories() {
     },
 
     sessions: {
-      async create({ id, userId, refreshJti, now, expiresAt, userAgent, ip }) {
-        sessions.set(id, {
-          id,
-          userId,
-          currentRefreshJti: refreshJti,
-          previousRefreshJti: null,
-          rotatedAt: null,
-          createdAt: now,
-          lastUsedAt: now,
-          expiresAt,
-          revokedAt: null,
-          userAgent,
-          ip,
-        });
+      async create(input) {
+        sessions.set(input.id, newSession(input));
       },
       async findById(id) {
         const session = sessions.get(id);
@@ -288,18 +259,8 @@ export function createMemoryRepositories() {
     },
 
     emailTokens: {
-      async create({ tokenHash, userId, purpose, now, expiresAt, newEmail = null, changeRequestId = null }) {
-        const token = {
-          tokenHash,
-          userId,
-          purpose,
-          newEmail,
-          changeRequestId,
-          createdAt: now,
-          expiresAt,
-          usedAt: null,
-        };
-        emailTokens.set(tokenHash, token);
+      async create(input) {
+        emailTokens.set(input.tokenHash, newEmailToken(input));
       },
       async findValid({ tokenHash, purpose, now }) {
         const token = emailTokens.get(tokenHash);
