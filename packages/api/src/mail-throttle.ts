@@ -5,8 +5,8 @@
  * per-instance counts instead of failing the request.
  */
 import type { MailThrottle } from '@keyway/auth-core';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimitRule, RateLimitStore } from './rate-limit.js';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { createRuleLimiter, type RateLimitRule, type RateLimitStore } from './rate-limit.js';
 
 export const defaultMailAccountRule: RateLimitRule = { max: 3, windowSeconds: 3600 };
 
@@ -16,16 +16,7 @@ export function createMailThrottle(options: {
   keyPrefix?: string;
 }): MailThrottle {
   const { rule, store, keyPrefix = 'keyway' } = options;
-  const base = { points: rule.max, duration: rule.windowSeconds, keyPrefix: `${keyPrefix}:mail:acct` };
-  const limiter =
-    store.kind === 'memory'
-      ? new RateLimiterMemory(base)
-      : new RateLimiterRedis({
-          ...base,
-          storeClient: store.client,
-          rejectIfRedisNotReady: true,
-          insuranceLimiter: new RateLimiterMemory(base),
-        });
+  const limiter = createRuleLimiter(store, rule, `${keyPrefix}:mail:acct`);
   return {
     async allow(key, count = 'address') {
       // An address's own count keeps its key as it always was; the others are prefixed.

@@ -54,24 +54,27 @@ export interface RateLimiterOptions {
   keyPrefix?: string;
 }
 
+/**
+ * One counter of `rule` in the store, its keys starting with `keyPrefix`; with Redis, beside
+ * an in-memory insurance limiter (see above). The mail throttle's counters are made here too.
+ */
+export function createRuleLimiter(store: RateLimitStore, rule: RateLimitRule, keyPrefix: string): RateLimiterAbstract {
+  const base = { points: rule.max, duration: rule.windowSeconds, keyPrefix };
+  return store.kind === 'memory'
+    ? new RateLimiterMemory(base)
+    : new RateLimiterRedis({
+        ...base,
+        storeClient: store.client,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(base),
+      });
+}
+
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { rules, store, keyPrefix = 'keyway' } = options;
   const limiters = {} as Record<RateLimitBucket, RateLimiterAbstract>;
   for (const bucket of Object.keys(rules) as RateLimitBucket[]) {
-    const base = {
-      points: rules[bucket].max,
-      duration: rules[bucket].windowSeconds,
-      keyPrefix: `${keyPrefix}:${rateLimitPolicy[bucket].keyPrefix}`,
-    };
-    limiters[bucket] =
-      store.kind === 'memory'
-        ? new RateLimiterMemory(base)
-        : new RateLimiterRedis({
-            ...base,
-            storeClient: store.client,
-            rejectIfRedisNotReady: true,
-            insuranceLimiter: new RateLimiterMemory(base),
-          });
+    limiters[bucket] = createRuleLimiter(store, rules[bucket], `${keyPrefix}:${rateLimitPolicy[bucket].keyPrefix}`);
   }
 
   const rethrow = (bucket: RateLimitBucket, error: unknown): never => {
