@@ -39,12 +39,14 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const requests = new Counter({
-    name: 'keyway_trpc_requests_total',
-    help: 'Procedure calls by procedure (tRPC path) and outcome (ok, or the tRPC error code)',
-    labelNames: ['procedure', 'outcome'],
-    registers,
-  });
+  /** A counter in this server's registry (never prom-client's global one). */
+  const counter = <T extends string>(name: string, help: string, labelNames: readonly T[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const requests = counter(
+    'keyway_trpc_requests_total',
+    'Procedure calls by procedure (tRPC path) and outcome (ok, or the tRPC error code)',
+    ['procedure', 'outcome'],
+  );
   const duration = new Histogram({
     name: 'keyway_trpc_request_duration_seconds',
     help: 'Time from a procedure call’s rate-limit check to its answer, by procedure',
@@ -52,24 +54,21 @@ export function createMetrics(options: { router: AnyTRPCRouter; rateLimitRules: 
     buckets: durationBuckets,
     registers,
   });
-  const logins = new Counter({
-    name: 'keyway_logins_total',
-    help: 'Login attempts by step (password, mfa) and result (success, mfa_required, failure, rate_limited, invalid, error)',
-    labelNames: ['step', 'result'],
-    registers,
-  });
-  const rateLimitRefusals = new Counter({
-    name: 'keyway_rate_limit_refusals_total',
-    help: 'Calls refused with TOO_MANY_REQUESTS, by the rule that refused them',
-    labelNames: ['rule'],
-    registers,
-  });
-  const mailAttempts = new Counter({
-    name: 'keyway_mail_attempts_total',
-    help: 'Outbox delivery attempts by outcome: sent, skipped (nothing to send any more), retry (failed, retried later), failed (given up)',
-    labelNames: ['outcome'],
-    registers,
-  });
+  const logins = counter(
+    'keyway_logins_total',
+    'Login attempts by step (password, mfa) and result (success, mfa_required, failure, rate_limited, invalid, error)',
+    ['step', 'result'],
+  );
+  const rateLimitRefusals = counter(
+    'keyway_rate_limit_refusals_total',
+    'Calls refused with TOO_MANY_REQUESTS, by the rule that refused them',
+    ['rule'],
+  );
+  const mailAttempts = counter(
+    'keyway_mail_attempts_total',
+    'Outbox delivery attempts by outcome: sent, skipped (nothing to send any more), retry (failed, retried later), failed (given up)',
+    ['outcome'],
+  );
   let readMailDepth: (() => Promise<{ pending: number; failed: number }>) | undefined;
   // Registered in the registry, which reads it at each scrape.
   new Gauge({
