@@ -7,14 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  defaultMailAccountRule,
-  type RateLimitRule,
-  type RateLimitRules,
-  rateLimitBuckets,
-  rateLimitPolicy,
-} from '@keyway/api';
-import {
-  type AccountBackoffRule,
   type AuthCoreConfig,
   checkMailTransport,
   dataEncryptionKeyBytes,
@@ -23,9 +15,10 @@ import {
   minimumSecretBytes,
   parseDatabaseUrl,
   parseDataEncryptionKey,
-  parseDurationSeconds,
 } from '@keyway/auth-core';
 import { ConfigError } from './config-error.js';
+import { type Env, readBoolean, readDuration, readInteger, readPort, readUrl } from './env-readers.js';
+import { type RateLimitConfig, readRateLimitConfig } from './rate-limit-config.js';
 import { readSigningConfig, type SigningConfig } from './signing-config.js';
 
 export { ConfigError };
@@ -38,7 +31,7 @@ const minimumDistinctSecretCharacters = 16;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The core's settings plus the host's own. */
-export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>, SigningConfig {
+export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>, SigningConfig, RateLimitConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   host: string;
@@ -46,14 +39,6 @@ export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>,
   databasePoolMax: number;
   migrateOnStart: boolean;
   jwtSecret: string;
-  rateLimitStore: string;
-  /** First part of every rate-limit key; one value per deployment sharing a Redis. */
-  rateLimitPrefix: string;
-  rateLimitRules: RateLimitRules;
-  /** Mail per address for the repeatable flows (`MAIL_ACCOUNT_LIMIT`). */
-  mailAccountLimit: RateLimitRule;
-  /** Per-account backoff across IPs (`LOGIN_BACKOFF_AFTER`, `LOGIN_BACKOFF_MAX`). */
-  loginBackoff: AccountBackoffRule;
   trustProxy: boolean;
   corsOrigins: string[];
   /** The HttpOnly refresh cookie of browser sessions. */
@@ -65,65 +50,6 @@ export interface ServerConfig extends Omit<AuthCoreConfig, keyof SigningConfig>,
   metrics: boolean;
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | null;
-}
-
-type Env = Record<string, string | undefined>;
-
-function readPort(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 0 || value > 65_535)
-    throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
-  return value;
-}
-
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function readDuration(env: Env, name: string, fallback: string, options: { allowZero?: boolean } = {}): number {
-  const raw = env[name] || fallback;
-  const seconds = parseDurationSeconds(raw, options);
-  if (seconds === null) throw new ConfigError(name, `must be a duration such as 15m, 1h or 30d, got "${raw}"`);
-  return seconds;
-}
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
-function readRule(env: Env, name: string, fallback: RateLimitRule): RateLimitRule {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const match = /^(\d+)\/(.+)$/.exec(raw.trim());
-  const max = Number(match?.[1]);
-  const windowSeconds = match?.[2] ? parseDurationSeconds(match[2]) : null;
-  if (!match || !Number.isSafeInteger(max) || max < 1 || windowSeconds === null) {
-    throw new ConfigError(name, `must be <max>/<window>, e.g. 5/15m, got "${raw}"`);
-  }
-  return { max, windowSeconds };
-}
-
-function readUrl(env: Env, name: string, fallback: string): string {
-  const raw = env[name] || fallback;
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
 }
 
 /**
@@ -230,26 +156,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
   const mailProblem = checkMailTransport(mailTransport);
   if (mailProblem) throw new ConfigError('MAIL_TRANSPORT', mailProblem);
 
-  const rateLimitStore = env.RATE_LIMIT_STORE || 'memory';
-  if (rateLimitStore !== 'memory' && !/^rediss?:\/\/[^/]+/.test(rateLimitStore)) {
-    throw new ConfigError('RATE_LIMIT_STORE', `must be memory or a redis:// URL, got "${rateLimitStore}"`);
-  }
-  const rateLimitPrefix = env.RATE_LIMIT_PREFIX || 'keyway';
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(rateLimitPrefix)) {
-    throw new ConfigError('RATE_LIMIT_PREFIX', `must be 1-64 letters, digits or . _ : -, got "${rateLimitPrefix}"`);
-  }
-  const rateLimitRules = Object.fromEntries(
-    rateLimitBuckets.map((bucket) => [
-      bucket,
-      readRule(env, rateLimitPolicy[bucket].env, rateLimitPolicy[bucket].default),
-    ]),
-  ) as RateLimitRules;
-
-  const loginBackoff = {
-    after: readInteger(env, 'LOGIN_BACKOFF_AFTER', 10, 1, 1000),
-    maxSeconds: readDuration(env, 'LOGIN_BACKOFF_MAX', '15m'),
-  };
-  if (loginBackoff.maxSeconds < 1) throw new ConfigError('LOGIN_BACKOFF_MAX', 'must be at least 1s');
+  const rateLimits = readRateLimitConfig(env);
 
   // Serialised as browsers send Origin (lower-case host, no default port), so the
   // allow-list's exact-match lookup does not depend on how the operator wrote an origin.
@@ -312,11 +219,7 @@ export function loadConfig(env: Env = process.env, options: { dataDirectory?: st
     mailRetryForSeconds: readDuration(env, 'MAIL_RETRY_FOR', '24h'),
     registerEnumerationSafe: readBoolean(env, 'REGISTER_ENUMERATION_SAFE', false),
     auditRetentionSeconds: readDuration(env, 'AUDIT_RETENTION', '90d'),
-    rateLimitStore,
-    rateLimitPrefix,
-    rateLimitRules,
-    loginBackoff,
-    mailAccountLimit: readRule(env, 'MAIL_ACCOUNT_LIMIT', defaultMailAccountRule),
+    ...rateLimits,
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     corsOrigins,
     sessionCookie,
