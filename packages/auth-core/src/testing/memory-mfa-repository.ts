@@ -3,6 +3,7 @@
  * memory-repositories.ts and with the same compare-and-set behaviour as the real one.
  */
 import type { MfaRepository, UserRecord } from '../repositories/types.js';
+import { purgeRows } from './memory-rows.js';
 
 export interface MemoryMfaState {
   secret: { keyId: string; ciphertext: string } | null;
@@ -98,17 +99,7 @@ export function createMemoryMfaRepository(users: Map<string, UserRecord>) {
       challenge.usedAt = now;
       return true;
     },
-    async purgeExpiredChallenges(now, limit) {
-      let deleted = 0;
-      for (const [hash, challenge] of challenges) {
-        if (deleted >= limit) break;
-        if (challenge.expiresAt < now) {
-          challenges.delete(hash);
-          deleted += 1;
-        }
-      }
-      return deleted;
-    },
+    purgeExpiredChallenges: (now, limit) => purgeRows(challenges, (challenge) => challenge.expiresAt < now, limit),
   };
 
   return { mfa, tables: [secrets, recoveryCodes, challenges] as Map<string, unknown>[] };

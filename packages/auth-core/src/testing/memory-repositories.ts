@@ -6,10 +6,11 @@
  */
 import { AuthError } from '../errors.js';
 import { newEmailToken } from '../repositories/email-token-repository.js';
-import { newOutboxMessage } from '../repositories/outbox.js';
 import { newSession } from '../repositories/session-repository.js';
 import type { Repositories, SecurityEventRecord, UserRecord } from '../repositories/types.js';
 import { createMemoryMfaRepository } from './memory-mfa-repository.js';
+import { createMemoryOutboxRepository, type MemoryOutboxMessage } from './memory-outbox-repository.js';
+import { purgeRows } from './memory-rows.js';
 
 /** A session row, as the real repository's `create` writes it. */
 export type MemorySession = ReturnType<typeof newSession>;
@@ -20,8 +21,6 @@ export type MemoryEmailToken = ReturnType<typeof newEmailToken>;
 /** A user row: the record, and what only the repository sees. */
 type StoredUser = UserRecord & { passwordHash: string; emailChangeRequestId: string | null; disabled: boolean };
 
-export type MemoryOutboxMessage = ReturnType<typeof newOutboxMessage>;
-
 export function createMemoryRepositories() {
   const users = new Map<string, StoredUser>();
   const sessions = new Map<string, MemorySession>();
@@ -30,24 +29,10 @@ export function createMemoryRepositories() {
   const outbox = new Map<string, MemoryOutboxMessage>();
   const securityEvents = new Map<string, SecurityEventRecord & { userId: string | null }>();
   let nextUserId = 1;
-  let nextMessageId = 1;
 
   const record = ({ passwordHash: _, emailChangeRequestId: __, disabled: ___, ...user }: StoredUser): UserRecord => ({
     ...user,
   });
-
-  /** Deletes up to `limit` entries that `expired` selects; returns how many. */
-  const purge = <T>(map: Map<string, T>, expired: (value: T) => boolean, limit: number) => {
-    let deleted = 0;
-    for (const [key, value] of map) {
-      if (deleted >= limit) break;
-      if (expired(value)) {
-        map.delete(key);
-        deleted++;
-      }
-    }
-    return Promise.resolve(deleted);
-  };
 
   /** Every map of stored rows: what a transaction snapshots and restores on failure. */
   const memoryMfa = createMemoryMfaRepository(users);
@@ -115,7 +100,7 @@ export function createMemoryRepositories() {
           .slice(0, limit)
           .map(({ userId: _, ...event }) => event);
       },
-      purgeBefore: (before, limit) => purge(securityEvents, (event) => event.at < before, limit),
+      purgeBefore: (before, limit) => purgeRows(securityEvents, (event) => event.at < before, limit),
     },
 
     users: {
@@ -244,7 +229,7 @@ export function createMemoryRepositories() {
         return user && !user.disabled ? record(user) : null;
       },
       purgeExpired: (before, limit) =>
-        purge(
+        purgeRows(
           sessions,
           (session) => session.expiresAt < before || (session.revokedAt !== null && session.revokedAt < before),
           limit,
@@ -255,7 +240,7 @@ export function createMemoryRepositories() {
       async add(jti, expiresAt) {
         denylist.set(jti, expiresAt);
       },
-      purgeExpired: (now, limit) => purge(denylist, (expiresAt) => expiresAt < now, limit),
+      purgeExpired: (now, limit) => purgeRows(denylist, (expiresAt) => expiresAt < now, limit),
     },
 
     emailTokens: {
@@ -279,59 +264,10 @@ export function createMemoryRepositories() {
           if (token.userId === userId && token.purpose === purpose && !token.usedAt) token.usedAt = now;
         }
       },
-      purgeExpired: (now, limit) => purge(emailTokens, (token) => token.expiresAt < now, limit),
+      purgeExpired: (now, limit) => purgeRows(emailTokens, (token) => token.expiresAt < now, limit),
     },
 
-    outbox: {
-      async enqueue(input) {
-        const id = `00000000-0000-4000-9000-${String(nextMessageId++).padStart(12, '0')}`;
-        outbox.set(id, newOutboxMessage(id, input));
-      },
-      async claimDue({ now, leaseUntil, limit }) {
-        const due = [...outbox.values()]
-          .filter(
-            (message) =>
-              !message.sentAt &&
-              !message.failedAt &&
-              message.nextAttemptAt <= now &&
-              (!message.claimedUntil || message.claimedUntil <= now),
-          )
-          .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime())
-          .slice(0, limit);
-        return due.map((message) => {
-          Object.assign(message, { claimedUntil: leaseUntil, attempts: message.attempts + 1 });
-          const { id, recipient, kind, payload, createdAt, attempts } = message;
-          return { id, recipient, kind, payload, createdAt, attempts };
-        });
-      },
-      async markSent(id, now) {
-        const message = outbox.get(id);
-        if (message && !message.sentAt) Object.assign(message, { sentAt: now, claimedUntil: null });
-      },
-      async scheduleRetry(id, { nextAttemptAt, error }) {
-        const message = outbox.get(id);
-        if (message && !message.sentAt) Object.assign(message, { nextAttemptAt, claimedUntil: null, lastError: error });
-      },
-      async markFailed(id, { now, error }) {
-        const message = outbox.get(id);
-        if (message && !message.sentAt) Object.assign(message, { failedAt: now, claimedUntil: null, lastError: error });
-      },
-      async depth() {
-        const messages = [...outbox.values()];
-        return {
-          pending: messages.filter((message) => !message.sentAt && !message.failedAt).length,
-          failed: messages.filter((message) => message.failedAt).length,
-        };
-      },
-      purgeFinished: ({ sentBefore, failedBefore, limit }) =>
-        purge(
-          outbox,
-          (message) =>
-            (message.sentAt !== null && message.sentAt < sentBefore) ||
-            (message.failedAt !== null && message.failedAt < failedBefore),
-          limit,
-        ),
-    },
+    outbox: createMemoryOutboxRepository(outbox),
   };
 
   /** The stored rows, for assertions on what a service wrote. */
