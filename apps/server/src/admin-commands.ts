@@ -4,6 +4,7 @@
  * `AdminError` whose message is the one line an operator sees.
  */
 import { randomBytes } from 'node:crypto';
+import { emailSchema } from '@keyway/api';
 import {
   type AccountDetails,
   type AccountSummary,
@@ -56,14 +57,13 @@ function detailLines(user: AccountDetails): string[] {
   ];
 }
 
-/** The email argument, normalised as the API normalises it (trimmed, lower-case). */
+/** The email argument, read by the API's own schema (trimmed, lower-case, a valid address). */
 function emailArgument(args: string[]): string {
   const [email, ...rest] = args;
   if (!email || rest.length > 0) throw new AdminError('Expected exactly one email address');
-  const normalised = email.trim().toLowerCase();
-  if (normalised.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(normalised))
-    throw new AdminError(`Not an email address: ${email}`);
-  return normalised;
+  const parsed = emailSchema.safeParse(email);
+  if (!parsed.success) throw new AdminError(`Not an email address: ${email}`);
+  return parsed.data;
 }
 
 function limitArgument(args: string[]): number {
