@@ -92,6 +92,12 @@ export function testCoreConfig(overrides: Partial<AuthCoreConfig> = {}): AuthCor
 
 let sharedHasher: Promise<PasswordHasher> | undefined;
 
+/** One hasher at the test cost, made once per test file: unit suites need not build their own. */
+export function testPasswordHasher(): Promise<PasswordHasher> {
+  sharedHasher ??= createPasswordHasher({ cost: testBcryptCost });
+  return sharedHasher;
+}
+
 /** A migrated database, a core on it with a manual clock and a real SMTP mailbox. */
 export async function createTestCore(
   options: { dialect?: Dialect; file?: boolean; config?: Partial<AuthCoreConfig>; logger?: Logger } = {},
@@ -102,8 +108,7 @@ export async function createTestCore(
   const mailbox = await createTestMailbox();
   const clock = createManualClock(new Date());
   const config = testCoreConfig({ mailTransport: mailbox.url, ...options.config });
-  sharedHasher ??= createPasswordHasher({ cost: testBcryptCost });
-  const passwords = config.bcryptCost === testBcryptCost ? await sharedHasher : undefined;
+  const passwords = config.bcryptCost === testBcryptCost ? await testPasswordHasher() : undefined;
   const core = await createAuthCore({ orm, config, clock, passwords, logger: options.logger });
   return {
     core,
