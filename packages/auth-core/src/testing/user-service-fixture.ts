@@ -91,6 +91,8 @@ export function createUserServiceFixture(options: {
   }
 
   return {
+    /** The hasher the service was given. */
+    passwords: options.passwords,
     clock,
     repositories,
     /** Every message the worker has sent. */
@@ -100,6 +102,15 @@ export function createUserServiceFixture(options: {
     sessionFor,
     /** Delivers the queued mail, as the worker does after the answer went out. */
     drain: () => worker.idle(),
+    /** The messages waiting in the outbox. */
+    queued: () => [...repositories.state.outbox.values()].filter((message) => !message.sentAt),
+    /** A user registered with `password`, its verification mail delivered and `outbox` emptied. */
+    async registered(password: string, email = 'ada@example.com') {
+      const user = await users.register({ email, password });
+      await worker.idle();
+      outbox.length = 0;
+      return user;
+    },
   };
 }
 
