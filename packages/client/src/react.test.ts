@@ -84,6 +84,23 @@ async function registeredEmail() {
   return email;
 }
 
+/** A new account signed in through a client, its session rendered and shown signed-in. */
+async function signedInView() {
+  const email = await registeredEmail();
+  const client = createKeywayClient({ url: server.url });
+  await client.auth.login.mutate({ email, password });
+  const view = renderSession(client);
+  await view.toShow('signed-in', email);
+  return { email, client, view };
+}
+
+/** Another device signs in as `email` and ends every session of the account. */
+async function logOutEverywhereFromAnotherDevice(email: string) {
+  const otherDevice = createKeywayClient({ url: server.url });
+  await otherDevice.auth.login.mutate({ email, password });
+  await otherDevice.auth.logoutAll.mutate();
+}
+
 describe('useSession()', () => {
   it('is signed-out at once for a client with no session, without asking the server', async () => {
     let calls = 0;
@@ -137,11 +154,7 @@ describe('useSession()', () => {
   });
 
   it('shows the new address of an email change confirmed here, and ignores another account’s link', async () => {
-    const email = await registeredEmail();
-    const client = createKeywayClient({ url: server.url });
-    await client.auth.login.mutate({ email, password });
-    const view = renderSession(client);
-    await view.toShow('signed-in', email);
+    const { email, client, view } = await signedInView();
 
     // Another account's verification link, followed in this signed-in app: still this user.
     const other = await registeredEmail();
@@ -158,15 +171,9 @@ describe('useSession()', () => {
   });
 
   it('turns signed-out when the server refuses the session (revoked from another device)', async () => {
-    const email = await registeredEmail();
-    const client = createKeywayClient({ url: server.url });
-    await client.auth.login.mutate({ email, password });
-    const view = renderSession(client);
-    await view.toShow('signed-in', email);
+    const { email, view } = await signedInView();
 
-    const otherDevice = createKeywayClient({ url: server.url });
-    await otherDevice.auth.login.mutate({ email, password });
-    await otherDevice.auth.logoutAll.mutate();
+    await logOutEverywhereFromAnotherDevice(email);
     // The user comes back to the tab: the provider asks the server again.
     window.document.dispatchEvent(new window.Event('visibilitychange'));
 
@@ -174,14 +181,8 @@ describe('useSession()', () => {
   });
 
   it('turns signed-out when a call finds the refresh token refused', async () => {
-    const email = await registeredEmail();
-    const client = createKeywayClient({ url: server.url });
-    await client.auth.login.mutate({ email, password });
-    const view = renderSession(client);
-    await view.toShow('signed-in', email);
-    const otherDevice = createKeywayClient({ url: server.url });
-    await otherDevice.auth.login.mutate({ email, password });
-    await otherDevice.auth.logoutAll.mutate();
+    const { email, client, view } = await signedInView();
+    await logOutEverywhereFromAnotherDevice(email);
 
     await expect(client.users.me.query()).rejects.toThrow();
 
@@ -189,11 +190,7 @@ describe('useSession()', () => {
   });
 
   it('stays signed-in through an access token refresh', async () => {
-    const email = await registeredEmail();
-    const client = createKeywayClient({ url: server.url });
-    await client.auth.login.mutate({ email, password });
-    const view = renderSession(client);
-    await view.toShow('signed-in', email);
+    const { client, view } = await signedInView();
     const signedInAt = view.rendered.length;
     clock.advance((server.config.accessTokenTtlSeconds + 1) * 1000);
 
