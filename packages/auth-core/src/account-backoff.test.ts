@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+// The backoff as the package exports it.
 import {
+  AuthError,
   backoffDelayMs,
   backoffForgetMs,
   backoffPendingStaleMs,
   createAccountBackoff,
+  createManualClock,
   createMemoryBackoffCounter,
   defaultAccountBackoffRule,
-} from './account-backoff.js';
-import { createManualClock } from './clock.js';
-import { AuthError } from './errors.js';
+} from './index.js';
 
 const rule = { after: 3, maxSeconds: 10 };
 
