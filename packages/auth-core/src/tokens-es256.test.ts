@@ -1,9 +1,7 @@
 import {
-  createHmac,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  randomUUID,
   sign as signWith,
   verify as verifyWith,
 } from 'node:crypto';
@@ -18,47 +16,35 @@ import {
   readPrivateSigningKey,
   readPublicSigningKeys,
 } from './signing-keys.js';
-import { createTokenSigner, type TokenConfig } from './tokens.js';
+import {
+  testTokenConfig as base,
+  base64url,
+  forgeHmac as hmac,
+  testTokenSecret as secret,
+  testSubject as subject,
+  tokenTestStart,
+  validAccessClaims,
+} from './testing/tokens.js';
+import { createTokenSigner } from './tokens.js';
 
-const secret = 'a-test-secret-that-is-long-enough-0123456789';
-const base: TokenConfig = {
-  secret,
-  issuer: 'keyway',
-  audience: 'keyway',
-  accessTokenTtlSeconds: 900,
-  refreshTokenTtlSeconds: 30 * 86_400,
-};
-const subject = { userId: randomUUID(), sessionId: randomUUID() };
 const keyA = readPrivateSigningKey(generateSigningKeyPem());
 const keyB = readPrivateSigningKey(generateSigningKeyPem());
 const publicA = createPublicKey(keyA);
 
-const base64url = (value: object | string) =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const decodePart = (token: string, index: number) =>
   JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString());
 
 let clock: ReturnType<typeof createManualClock>;
 let now: number;
 beforeEach(() => {
-  clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
+  clock = createManualClock(tokenTestStart);
   now = Math.floor(clock.now().getTime() / 1000);
 });
 
 const es256 = (privateKey: KeyObject, retiredPublicKeys: KeyObject[] = []) =>
   createTokenSigner({ ...base, algorithm: 'ES256', privateKey, retiredPublicKeys }, clock);
 
-const claims = (overrides: object = {}) => ({
-  sub: subject.userId,
-  sid: subject.sessionId,
-  jti: randomUUID(),
-  typ: 'access',
-  iat: now,
-  exp: now + 900,
-  iss: 'keyway',
-  aud: 'keyway',
-  ...overrides,
-});
+const claims = (overrides: object = {}) => validAccessClaims(now, overrides);
 
 /** An ES256 JWT put together by hand with node:crypto: any header, any payload, any P-256 key. */
 function forgeEs256(header: object, payload: object, key: KeyObject): string {
@@ -166,10 +152,6 @@ describe('ES256 rotation', () => {
 
 describe('algorithm confusion', () => {
   const kidA = publicJwk(keyA).kid;
-  const hmac = (header: object, payload: object, key: string) => {
-    const unsigned = `${base64url(header)}.${base64url(payload)}`;
-    return `${unsigned}.${createHmac('sha256', key).update(unsigned).digest('base64url')}`;
-  };
 
   it('refuses an HS256 token signed with the public key (PEM or JWK text) as the secret', () => {
     const signer = es256(keyA);

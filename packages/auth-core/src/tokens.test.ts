@@ -1,48 +1,27 @@
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from './clock.js';
-import { createTokenSigner, type TokenConfig, type TokenSigner } from './tokens.js';
-
-const secret = 'a-test-secret-that-is-long-enough-0123456789';
-const config: TokenConfig = {
-  secret,
-  issuer: 'keyway',
-  audience: 'keyway',
-  accessTokenTtlSeconds: 900,
-  refreshTokenTtlSeconds: 30 * 86_400,
-};
-const subject = { userId: randomUUID(), sessionId: randomUUID() };
-
-const base64url = (value: object | string) =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** A JWT put together by hand, as an attacker would: any header, any payload, any HMAC key. */
-function forge(header: object, payload: object, key: string | null = secret, digest = 'sha256'): string {
-  const unsigned = `${base64url(header)}.${base64url(payload)}`;
-  const signature = key === null ? '' : createHmac(digest, key).update(unsigned).digest('base64url');
-  return `${unsigned}.${signature}`;
-}
+import {
+  base64url,
+  testTokenConfig as config,
+  forgeHmac as forge,
+  testTokenSecret as secret,
+  testSubject as subject,
+  tokenTestStart,
+  validAccessClaims,
+} from './testing/tokens.js';
+import { createTokenSigner, type TokenSigner } from './tokens.js';
 
 let clock: ReturnType<typeof createManualClock>;
 let signer: TokenSigner;
 let now: number;
 
 /** The claims of a valid access token, to be tampered with. */
-const validClaims = (overrides: object = {}) => ({
-  sub: subject.userId,
-  sid: subject.sessionId,
-  jti: randomUUID(),
-  typ: 'access',
-  iat: now,
-  exp: now + 900,
-  iss: 'keyway',
-  aud: 'keyway',
-  ...overrides,
-});
+const validClaims = (overrides: object = {}) => validAccessClaims(now, overrides);
 
 beforeEach(() => {
-  clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
+  clock = createManualClock(tokenTestStart);
   now = Math.floor(clock.now().getTime() / 1000);
   signer = createTokenSigner(config, clock);
 });
