@@ -4,39 +4,21 @@
  * request that is no longer pending mints none.
  */
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
-import { migrate, type Orm, openOrm } from '../orm.js';
-import { createRepositories } from '../repositories/index.js';
 import { hashSecretToken } from '../secrets.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../testing/database.js';
+import { testDialects } from '../testing/database.js';
+import { repositoriesOnTestDatabase } from '../testing/repository-database.js';
 import { issueEmailToken } from './email-tokens.js';
 
 const config = { resetTokenTtlSeconds: 3600, verifyTokenTtlSeconds: 86_400 };
 
 describe.each(await testDialects())('email-change links minted at once on %s', (dialect) => {
-  let database: TestDatabase;
-  let orm: Orm;
+  const { repositories, createUser } = repositoriesOnTestDatabase(dialect);
   const clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
-  const repositories = () => createRepositories(orm.em.fork() as EntityManager);
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect, { file: true });
-    orm = await openOrm({ databaseUrl: database.url });
-    await migrate(orm);
-  });
-  afterAll(async () => {
-    await orm.close(true);
-    await database.drop();
-  });
 
   it('leaves one live link of the pending request, and mints none for a request that ended', async () => {
-    const user = await repositories().users.create({
-      email: `minted-${dialect}@example.com`,
-      passwordHash: '$kw1$not-a-real-hash',
-      now: clock.now(),
-    });
+    const user = await createUser();
     const [stale, pending] = [randomUUID(), randomUUID()];
     await repositories().users.setEmailChangeRequest(user.id, stale, clock.now());
     await repositories().users.setEmailChangeRequest(user.id, pending, clock.now());
