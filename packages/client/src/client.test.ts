@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createManualClock } from '@keyway/auth-core';
 import { startTestServer, type TestServer } from '@keyway/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeywayClient, type KeywayFetch } from './client.js';
 import { errorCodeOf, fieldErrorsOf, retryAfterOf } from './errors.js';
 import { MapStorage } from './testing/map-storage.js';
+import { password, startFileServer } from './testing/server.js';
 import { localStorageTokens, memoryTokens, type TokenStore } from './token-store.js';
 import type { RouterInputs } from './types.js';
 
-const password = 'correct horse battery staple 42';
-const clock = createManualClock(new Date());
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { clock, server } = await startFileServer();
 
 /** Moves the server's clock past the access token lifetime (refresh tokens stay valid). */
 function expireAccessTokens() {

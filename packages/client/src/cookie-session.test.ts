@@ -4,23 +4,13 @@
  * the jar kept in step, and concurrent calls sharing one refresh.
  */
 import { randomUUID } from 'node:crypto';
-import { createManualClock } from '@keyway/auth-core';
-import { startTestServer, type TestServer } from '@keyway/server/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createKeywayClient, sessionOf } from './client.js';
 import { errorCodeOf } from './errors.js';
 import { createCookieJar } from './testing/cookie-jar.js';
+import { password, startFileServer } from './testing/server.js';
 
-const password = 'correct horse battery staple 42';
-const clock = createManualClock(new Date());
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { clock, server } = await startFileServer();
 
 type Jar = ReturnType<typeof createCookieJar>;
 

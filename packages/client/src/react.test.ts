@@ -3,8 +3,6 @@
  * Node's own fetch and BroadcastChannel carry the calls (happy-dom only provides the DOM).
  */
 import { randomUUID } from 'node:crypto';
-import { createManualClock } from '@keyway/auth-core';
-import { startTestServer, type TestServer } from '@keyway/server/testing';
 import { Window } from 'happy-dom';
 import { createElement, StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
@@ -13,26 +11,23 @@ import { createKeywayClient as createClient, type KeywayClient, type KeywayClien
 import { KeywayProvider, useKeywayClient, useSession } from './react.js';
 import type { SessionState } from './session-state.js';
 import { MapStorage } from './testing/map-storage.js';
+import { password, startFileServer } from './testing/server.js';
 import { localStorageTokens } from './token-store.js';
 
-const password = 'correct horse battery staple 42';
-const clock = createManualClock(new Date());
+const { clock, server } = await startFileServer();
 const window = new Window({ url: 'http://localhost/' });
-let server: TestServer;
 const mounted: Root[] = [];
 // tRPC prefers `window.fetch` when there is a window: these clients use Node's.
 const nodeFetch = globalThis.fetch;
 const createKeywayClient = (options: KeywayClientOptions) => createClient({ fetch: nodeFetch, ...options });
 
-beforeAll(async () => {
+beforeAll(() => {
   Object.assign(globalThis, { window, document: window.document });
-  server = await startTestServer({ clock });
 });
 afterEach(() => {
   for (const root of mounted.splice(0)) root.unmount();
 });
 afterAll(async () => {
-  await server?.stop();
   await window.happyDOM.close();
 });
 
