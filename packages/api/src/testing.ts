@@ -33,6 +33,12 @@ export interface HttpBody {
   };
 }
 
+/**
+ * The fields of a user in every answer, sorted: what the output schemas let through (no
+ * password hash, nothing internal). The schema, router and HTTP tests all check against it.
+ */
+export const publicUserFields = ['createdAt', 'email', 'emailVerified', 'id', 'mfaEnabled', 'updatedAt'];
+
 /** Who a test call comes from: the client's address and its bearer token, if any. */
 export interface ClientOptions {
   accessToken?: string | null;

@@ -1,6 +1,7 @@
 import { isWellFormed } from '@keyway/auth-core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { publicUserFields } from '../testing.js';
 import {
   changePasswordInput,
   loginInput,
@@ -124,14 +125,7 @@ describe('user output', () => {
 
   it('drops anything else, a password hash included', () => {
     const output = userResultOutput.parse({ user: { ...user, passwordHash: '$kw1$secret' } });
-    expect(Object.keys(output.user).sort()).toEqual([
-      'createdAt',
-      'email',
-      'emailVerified',
-      'id',
-      'mfaEnabled',
-      'updatedAt',
-    ]);
+    expect(Object.keys(output.user).sort()).toEqual(publicUserFields);
   });
 });
 
