@@ -8,16 +8,7 @@
 import { createManualClock } from '@keyway/auth-core';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  errorOf,
-  mutation,
-  password,
-  type SignedIn,
-  startTestServer,
-  type TestServer,
-  unique,
-} from './testing.js';
+import { dataOf, errorOf, password, type SignedIn, startTestServer, type TestServer, unique } from './testing.js';
 
 const env = { TRUST_PROXY: 'true', LOGIN_BACKOFF_AFTER: '10', LOGIN_BACKOFF_MAX: '15m' };
 
@@ -36,8 +27,7 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
   /** A login from a fresh client address, as a proxy would report it. */
   function loginFrom(email: string, password: string) {
     ipCounter += 1;
-    return mutation(
-      server.url,
+    return server.mutation(
       'auth.login',
       { email, password },
       { headers: { 'X-Forwarded-For': `198.51.100.${ipCounter % 250}` } },
@@ -46,7 +36,7 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
 
   async function register() {
     const email = `${unique('backoff')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email, password })).status).toBe(200);
+    expect((await server.mutation('users.register', { email, password })).status).toBe(200);
     return email;
   }
 
@@ -110,11 +100,11 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
   it('is ended by a password reset', async () => {
     const email = await register();
     await failTenTimes(email);
-    expect((await mutation(server.url, 'users.requestPasswordReset', { email })).status).toBe(200);
+    expect((await server.mutation('users.requestPasswordReset', { email })).status).toBe(200);
     const message = await server.mailbox.waitFor(email, { subject: /reset/i, timeoutMs: 15_000 });
     const token = /token=([A-Za-z0-9_-]+)/.exec(message.text)?.[1];
     const newPassword = 'Another-Strong-Passphrase-7';
-    expect((await mutation(server.url, 'users.resetPassword', { token, newPassword })).status).toBe(200);
+    expect((await server.mutation('users.resetPassword', { token, newPassword })).status).toBe(200);
     expect((await loginFrom(email, newPassword)).status).toBe(200);
   });
 
@@ -123,12 +113,7 @@ describe.each(await testDialects())('per-account backoff across IPs on %s', (dia
     const login = await loginFrom(email, password);
     const token = dataOf<SignedIn>(login).accessToken;
     const change = (currentPassword: string) =>
-      mutation(
-        server.url,
-        'users.changePassword',
-        { currentPassword, newPassword: 'Brand-New-Passphrase-9' },
-        { token },
-      );
+      server.mutation('users.changePassword', { currentPassword, newPassword: 'Brand-New-Passphrase-9' }, { token });
     for (let i = 0; i < 10; i += 1) expect((await change('Wrong-Password-123')).status).toBe(400);
     const refused = await change(password);
     expect(refused.status).toBe(429);

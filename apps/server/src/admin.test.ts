@@ -6,19 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminError, parseCommand } from './admin-commands.js';
-import {
-  baseEnv,
-  dataOf,
-  errorOf,
-  login,
-  mutation,
-  type Outputs,
-  query,
-  register,
-  spawnEntry,
-  startTestServer,
-  type TestServer,
-} from './testing.js';
+import { baseEnv, dataOf, errorOf, type Outputs, spawnEntry, startTestServer, type TestServer } from './testing.js';
 
 // Each command is a process of its own (~1 s, much more on a loaded machine).
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -91,7 +79,7 @@ describe.each(await testDialects())('account commands on %s', (dialect) => {
   let env: Record<string, string>;
   const alice = `alice-${dialect}@example.com`;
   const bob = `bob-${dialect}@example.com`;
-  const me = (token: string) => query(server.url, 'users.me', undefined, { token });
+  const me = (token: string) => server.query('users.me', undefined, { token });
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect, { file: true });
@@ -100,8 +88,8 @@ describe.each(await testDialects())('account commands on %s', (dialect) => {
     expect(migrated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Applied migrations: /) });
     expect(await admin(env, 'migrate')).toMatchObject({ code: 0, stdout: 'Database is up to date' });
     server = await startTestServer({ database });
-    await register(server.url, alice);
-    await register(server.url, bob);
+    await server.register(alice);
+    await server.register(bob);
   });
   afterAll(async () => {
     await server.stop();
@@ -117,7 +105,7 @@ describe.each(await testDialects())('account commands on %s', (dialect) => {
   });
 
   it('shows one account with its live sessions; an unknown email fails with one line', async () => {
-    await login(server.url, alice);
+    await server.login(alice);
     const shown = await admin(env, 'users', 'show', ` ${alice.toUpperCase()} `);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`email: ${alice}`);
@@ -129,47 +117,47 @@ describe.each(await testDialects())('account commands on %s', (dialect) => {
   });
 
   it('disables an account: its tokens are refused at once and it cannot log in; enable lets it back in', async () => {
-    const session = await login(server.url, alice);
+    const session = await server.login(alice);
     dataOf(await me(session.accessToken));
     expect(await admin(env, 'users', 'disable', alice)).toMatchObject({ code: 0, stdout: `Disabled ${alice}` });
 
     expect(errorOf(await me(session.accessToken)).data.code).toBe('UNAUTHORIZED');
-    expect(errorOf(await mutation(server.url, 'auth.refresh', { refreshToken: session.refreshToken })).data.code).toBe(
+    expect(errorOf(await server.mutation('auth.refresh', { refreshToken: session.refreshToken })).data.code).toBe(
       'UNAUTHORIZED',
     );
     const refused = errorOf(
-      await mutation(server.url, 'auth.login', { email: alice, password: 'a-Long-unusual-passphrase-42' }),
+      await server.mutation('auth.login', { email: alice, password: 'a-Long-unusual-passphrase-42' }),
     );
     expect([refused.data.code, refused.message]).toEqual(['UNAUTHORIZED', 'This account is disabled']);
     // A wrong password still gets the ordinary answer: being disabled is told only to whoever knows the password.
-    expect(
-      errorOf(await mutation(server.url, 'auth.login', { email: alice, password: 'wrong-password-123' })).message,
-    ).toBe('Invalid email or password');
+    expect(errorOf(await server.mutation('auth.login', { email: alice, password: 'wrong-password-123' })).message).toBe(
+      'Invalid email or password',
+    );
     expect((await admin(env, 'users', 'show', alice)).stdout).toMatch(/disabled: since \d{4}-/);
 
     expect(await admin(env, 'users', 'enable', alice)).toMatchObject({ code: 0, stdout: `Enabled ${alice}` });
-    dataOf(await me((await login(server.url, alice)).accessToken));
+    dataOf(await me((await server.login(alice)).accessToken));
     expectOneLineFailure(await admin(env, 'users', 'disable', 'nobody@example.com'), /No user/);
   });
 
   it('revokes every session of an account at once', async () => {
-    const first = await login(server.url, bob);
-    const second = await login(server.url, bob);
+    const first = await server.login(bob);
+    const second = await server.login(bob);
     const result = await admin(env, 'users', 'revoke-sessions', bob);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Revoked [2-9]\\d* sessions of ${bob}$`));
     for (const session of [first, second])
       expect(errorOf(await me(session.accessToken)).data.code).toBe('UNAUTHORIZED');
-    dataOf(await me((await login(server.url, bob)).accessToken));
+    dataOf(await me((await server.login(bob)).accessToken));
   });
 
   it('deletes an account: its tokens are refused and the email registers again as a new user', async () => {
-    const before = dataOf<Outputs['users']['me']>(await me((await login(server.url, bob)).accessToken)).user;
-    const session = await login(server.url, bob);
+    const before = dataOf<Outputs['users']['me']>(await me((await server.login(bob)).accessToken)).user;
+    const session = await server.login(bob);
     expect(await admin(env, 'users', 'delete', bob)).toMatchObject({ code: 0, stdout: `Deleted ${bob}` });
     expect(errorOf(await me(session.accessToken)).data.code).toBe('UNAUTHORIZED');
     expectOneLineFailure(await admin(env, 'users', 'show', bob), /No user/);
-    const again = await register(server.url, bob);
+    const again = await server.register(bob);
     expect(again.user.id).not.toBe(before.id);
     expectOneLineFailure(await admin(env, 'users', 'delete', 'nobody@example.com'), /No user/);
   });

@@ -7,7 +7,15 @@
  */
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, login, mutation, password, registerAndLogin, startTestServer, type TestServer } from './testing.js';
+import {
+  login,
+  mutation,
+  mutationData,
+  password,
+  registerAndLogin,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 describe.each(await testDialects())('confirming an email change beside other writes on %s', (dialect) => {
   let database: TestDatabase;
@@ -28,7 +36,7 @@ describe.each(await testDialects())('confirming an email change beside other wri
     const newEmail = address(`${name}-new`);
     const { accessToken } = await registerAndLogin(t.url, address(name));
     const request = { newEmail, password };
-    dataOf(await mutation(t.url, 'users.requestEmailChange', request, { token: accessToken }));
+    await mutationData(t.url, 'users.requestEmailChange', request, { token: accessToken });
     return t.mailbox.tokenFrom(await t.mailbox.waitFor(newEmail, { subject: /new email address/i }));
   }
 

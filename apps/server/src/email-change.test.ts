@@ -10,19 +10,7 @@
 import { createAdmin, createManualClock } from '@keyway/auth-core';
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  errorOf,
-  login,
-  mutation,
-  type Outputs,
-  password,
-  query,
-  register,
-  registerAndLogin,
-  startTestServer,
-  type TestServer,
-} from './testing.js';
+import { dataOf, errorOf, type Outputs, password, startTestServer, type TestServer } from './testing.js';
 
 const appUrl = 'https://app.example.com';
 const userAgent = 'EmailChangeTest/1.0';
@@ -43,20 +31,19 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
   const mailsTo = (to: string) => t.mailbox.messages.filter((mail) => mail.to === to);
   const changeLinks = (to: string) => mailsTo(to).filter((mail) => /new email address/i.test(mail.subject));
   const requestChange = async (token: string, newEmail: string, secret = password) =>
-    dataOf(await mutation(t.url, 'users.requestEmailChange', { newEmail, password: secret }, { token }));
+    await t.mutationData('users.requestEmailChange', { newEmail, password: secret }, { token });
   /** The token of the link mailed to `newEmail` for a change the session asks for. */
   const changeToken = async (token: string, newEmail: string, secret = password) => {
     await requestChange(token, newEmail, secret);
     return t.mailbox.tokenFrom(await t.mailbox.waitFor(newEmail, { subject: /new email address/i }));
   };
-  const confirm = (token: string) => mutation(t.url, 'users.confirmEmailChange', { token });
+  const confirm = (token: string) => t.mutation('users.confirmEmailChange', { token });
 
   it('mails a link to the new address; following it moves the account there and tells the old one', async () => {
     const [oldEmail, newEmail] = [address('mover'), address('moved')];
-    const session = await registerAndLogin(t.url, oldEmail);
+    const session = await t.registerAndLogin(oldEmail);
     const bearer = { token: session.accessToken };
-    const requested = await mutation(
-      t.url,
+    const requested = await t.mutation(
       'users.requestEmailChange',
       { newEmail: `  ${newEmail.toUpperCase()} `, password },
       bearer,
@@ -67,25 +54,20 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     expect(link.text).toContain(`${appUrl}/confirm-email-change?token=`);
     expect(link.html).toContain(`${appUrl}/confirm-email-change?token=`);
     // Until the link is followed, the old address is the account's.
-    await login(t.url, oldEmail);
+    await t.login(oldEmail);
 
     const token = t.mailbox.tokenFrom(link);
-    const confirmed = await mutation(
-      t.url,
-      'users.confirmEmailChange',
-      { token },
-      { headers: { 'User-Agent': userAgent } },
-    );
+    const confirmed = await t.mutation('users.confirmEmailChange', { token }, { headers: { 'User-Agent': userAgent } });
     expect(dataOf<Outputs['users']['confirmEmailChange']>(confirmed).user).toMatchObject({
       id: session.user.id,
       email: newEmail,
       emailVerified: true,
     });
-    const again = await mutation(t.url, 'users.confirmEmailChange', { token });
+    const again = await t.mutation('users.confirmEmailChange', { token });
     expect([again.status, errorOf(again).data.code]).toEqual([400, 'BAD_REQUEST']);
 
     // The session it was asked from goes on, and sees the new address.
-    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    const me = await t.queryData('users.me', undefined, bearer);
     expect(me.user).toMatchObject({ email: newEmail, emailVerified: true });
 
     const notice = await t.mailbox.waitFor(oldEmail, { subject: /email address was changed/i });
@@ -94,30 +76,23 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     expect(notice.text).toMatch(/If it was not you/);
     expect(notice.html).toContain(newEmail);
 
-    expect((await mutation(t.url, 'auth.login', { email: oldEmail, password })).status).toBe(401);
-    await login(t.url, newEmail);
+    expect((await t.mutation('auth.login', { email: oldEmail, password })).status).toBe(401);
+    await t.login(newEmail);
 
-    const { events } = dataOf<Outputs['users']['securityEvents']>(
-      await query(t.url, 'users.securityEvents', undefined, bearer),
-    );
+    const { events } = await t.queryData('users.securityEvents', undefined, bearer);
     expect(events.find((event) => event.type === 'email_changed')).toMatchObject({ ip: '127.0.0.1', userAgent });
   });
 
   it('refuses a wrong password with fieldErrors.password, counted toward the account backoff', async () => {
     const email = address('guessed');
-    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
+    const bearer = { token: (await t.registerAndLogin(email)).accessToken };
     const newEmail = address('guessed-new');
     for (let i = 0; i < 3; i++) {
-      const wrong = await mutation(
-        t.url,
-        'users.requestEmailChange',
-        { newEmail, password: 'not-the-password' },
-        bearer,
-      );
+      const wrong = await t.mutation('users.requestEmailChange', { newEmail, password: 'not-the-password' }, bearer);
       expect(wrong.status).toBe(400);
       expect(errorOf(wrong).data.fieldErrors?.password).toEqual(['Password is incorrect']);
     }
-    const refused = await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer);
+    const refused = await t.mutation('users.requestEmailChange', { newEmail, password }, bearer);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     await t.server.core.idle();
@@ -127,10 +102,10 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
   it('answers a taken or unchanged address like any other and mails nothing', async () => {
     const email = address('limited');
     const taken = address('taken');
-    await register(t.url, taken);
-    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
+    await t.register(taken);
+    const bearer = { token: (await t.registerAndLogin(email)).accessToken };
     for (const newEmail of [taken, email]) {
-      const reply = await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer);
+      const reply = await t.mutation('users.requestEmailChange', { newEmail, password }, bearer);
       expect(dataOf(reply)).toEqual({ success: true });
     }
     await t.server.core.idle();
@@ -142,7 +117,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     const fresh = address('wanted');
     const [first, second] = [address('asker-1'), address('asker-2')];
     for (const email of [first, second]) {
-      const { accessToken } = await registerAndLogin(t.url, email);
+      const { accessToken } = await t.registerAndLogin(email);
       for (let i = 0; i < 2; i++) {
         await requestChange(accessToken, fresh);
         await t.server.core.idle();
@@ -150,7 +125,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     }
     expect(changeLinks(fresh)).toHaveLength(2);
 
-    const { accessToken } = await registerAndLogin(t.url, address('sprayer'));
+    const { accessToken } = await t.registerAndLogin(address('sprayer'));
     const targets = ['a', 'b', 'c', 'd'].map((name) => address(`sprayed-${name}`));
     for (const target of targets) {
       await requestChange(accessToken, target);
@@ -161,40 +136,40 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
 
   it('answers CONFLICT with a field error when the new address was taken after the link was sent', async () => {
     const [email, newEmail] = [address('racer'), address('raced')];
-    const bearer = { token: (await registerAndLogin(t.url, email)).accessToken };
-    dataOf(await mutation(t.url, 'users.requestEmailChange', { newEmail, password }, bearer));
+    const bearer = { token: (await t.registerAndLogin(email)).accessToken };
+    await t.mutationData('users.requestEmailChange', { newEmail, password }, bearer);
     const link = await t.mailbox.waitFor(newEmail, { subject: /new email address/i });
-    await register(t.url, newEmail);
-    const reply = await mutation(t.url, 'users.confirmEmailChange', { token: t.mailbox.tokenFrom(link) });
+    await t.register(newEmail);
+    const reply = await t.mutation('users.confirmEmailChange', { token: t.mailbox.tokenFrom(link) });
     expect(reply.status).toBe(409);
     expect(errorOf(reply).data).toMatchObject({
       code: 'CONFLICT',
       fieldErrors: { email: ['This address now belongs to another account'] },
     });
-    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    const me = await t.queryData('users.me', undefined, bearer);
     expect(me.user.email).toBe(email);
   });
 
   it('ends a pending change when the password is changed or reset: its link no longer confirms', async () => {
     const email = address('owner');
-    const session = await registerAndLogin(t.url, email);
+    const session = await t.registerAndLogin(email);
     const stolen = await changeToken(session.accessToken, address('thief'));
     const newPassword = 'owner-Took-it-back-77';
     const changed = { currentPassword: password, newPassword };
-    dataOf(await mutation(t.url, 'users.changePassword', changed, { token: session.accessToken }));
+    await t.mutationData('users.changePassword', changed, { token: session.accessToken });
     expect((await confirm(stolen)).status).toBe(400);
 
     const again = await changeToken(session.accessToken, address('thief-again'), newPassword);
-    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.mutationData('users.requestPasswordReset', { email });
     const reset = await t.mailbox.waitFor(email, { subject: /reset your password/i });
-    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(reset), newPassword: password }));
+    await t.mutationData('users.resetPassword', { token: t.mailbox.tokenFrom(reset), newPassword: password });
     expect((await confirm(again)).status).toBe(400);
-    await login(t.url, email);
+    await t.login(email);
   });
 
   it('sends no link for a change asked before a password change, however long its mail is retried', async () => {
     const email = address('retried');
-    const session = await registerAndLogin(t.url, email);
+    const session = await t.registerAndLogin(email);
     const thief = address('retried-thief');
     // The thief's mail server refuses: the message stays queued, retried for hours.
     t.mailbox.setRejecting(true);
@@ -203,7 +178,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
     t.mailbox.setRejecting(false);
     const newPassword = 'owner-Took-it-back-78';
     const changed = { currentPassword: password, newPassword };
-    dataOf(await mutation(t.url, 'users.changePassword', changed, { token: session.accessToken }));
+    await t.mutationData('users.changePassword', changed, { token: session.accessToken });
     // The owner's own change, asked for afterwards, must survive the old message's retries.
     const own = await changeToken(session.accessToken, address('retried-own'), newPassword);
     clock.advance(5 * 60_000);
@@ -214,7 +189,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
 
   it("cancels a pending change when asked for the account's own address", async () => {
     const email = address('undo');
-    const session = await registerAndLogin(t.url, email);
+    const session = await t.registerAndLogin(email);
     const token = await changeToken(session.accessToken, address('undo-new'));
     await requestChange(session.accessToken, email);
     expect((await confirm(token)).status).toBe(400);
@@ -222,7 +197,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
 
   it('refuses to move a disabled account', async () => {
     const email = address('disabled');
-    const session = await registerAndLogin(t.url, email);
+    const session = await t.registerAndLogin(email);
     const token = await changeToken(session.accessToken, address('disabled-new'));
     expect(await createAdmin({ orm: t.orm, clock }).disableUser(email)).toBe(true);
     const reply = await confirm(token);
@@ -232,7 +207,7 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
   });
 
   it('answers bad input with 400 and field errors, never 500', async () => {
-    const bearer = { token: (await registerAndLogin(t.url, address('inputs'))).accessToken };
+    const bearer = { token: (await t.registerAndLogin(address('inputs'))).accessToken };
     const requests: unknown[] = [
       { newEmail: 'not-an-email', password },
       { newEmail: `${'a'.repeat(250)}@example.com`, password },
@@ -246,19 +221,19 @@ describe.each(await testDialects())('email change over HTTP on %s', (dialect) =>
       'a string',
     ];
     for (const input of requests) {
-      const reply = await mutation(t.url, 'users.requestEmailChange', input, bearer);
+      const reply = await t.mutation('users.requestEmailChange', input, bearer);
       expect(reply.status, JSON.stringify(input)?.slice(0, 60)).toBe(400);
     }
     // Past the body limit: refused before it is parsed.
-    const huge = await mutation(t.url, 'users.requestEmailChange', { newEmail: 'e'.repeat(200_000), password }, bearer);
+    const huge = await t.mutation('users.requestEmailChange', { newEmail: 'e'.repeat(200_000), password }, bearer);
     expect(huge.status).toBe(413);
-    const noEmail = await mutation(t.url, 'users.requestEmailChange', { newEmail: 'nope', password }, bearer);
+    const noEmail = await t.mutation('users.requestEmailChange', { newEmail: 'nope', password }, bearer);
     expect(errorOf(noEmail).data.fieldErrors?.newEmail).toEqual(['Enter a valid email address']);
     for (const token of [undefined, '', 7, 'x'.repeat(5000), '\ud800', 'not-a-token']) {
-      const reply = await mutation(t.url, 'users.confirmEmailChange', { token });
+      const reply = await t.mutation('users.confirmEmailChange', { token });
       expect(reply.status, String(token).slice(0, 20)).toBe(400);
     }
     // Authentication first: no session, no change.
-    expect((await mutation(t.url, 'users.requestEmailChange', { newEmail: address('x'), password })).status).toBe(401);
+    expect((await t.mutation('users.requestEmailChange', { newEmail: address('x'), password })).status).toBe(401);
   });
 });

@@ -3,20 +3,18 @@
  * client sees — envelopes and status codes, headers on every response, the body limit,
  * malformed and ill-typed input, unknown procedures, a masked 500, health and CORS.
  */
+import { publicUserFields } from '@keyway/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   captureLogs,
   dataOf,
   errorOf,
   jsonHeaders,
-  login,
   mutation,
   type Outputs,
   password,
   query,
   type Reply,
-  register,
-  registerAndLogin,
   type SignedIn,
   send,
   startTestServer,
@@ -59,31 +57,24 @@ describe('the HTTP surface', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ env: { CORS_ORIGINS: `${allowedOrigin}, ${otherAllowedOrigin}/` } });
-    session = await registerAndLogin(t.url, 'surface@example.com');
+    session = await t.registerAndLogin('surface@example.com');
   });
   afterAll(() => t.stop());
 
   describe('envelopes and status codes', () => {
     it('answers a POST mutation with {"result":{"data":…}} and 200', async () => {
-      const reply = await mutation(t.url, 'users.register', { email: ' New.User@Example.com ', password });
+      const reply = await t.mutation('users.register', { email: ' New.User@Example.com ', password });
       expect(reply.status).toBe(200);
       expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
       const { user } = dataOf<Outputs['users']['register']>(reply);
-      expect(Object.keys(user).sort()).toEqual([
-        'createdAt',
-        'email',
-        'emailVerified',
-        'id',
-        'mfaEnabled',
-        'updatedAt',
-      ]);
+      expect(Object.keys(user).sort()).toEqual(publicUserFields);
       expect(user).toMatchObject({ email: 'new.user@example.com', emailVerified: false });
       expect(new Date(user.createdAt).toISOString()).toBe(user.createdAt);
       expect(reply.text).not.toMatch(/hash|\$2[aby]\$/i);
     });
 
     it('answers a GET query, with and without ?input=', async () => {
-      const plain = await query(t.url, 'users.me', undefined, { token: session.accessToken });
+      const plain = await t.query('users.me', undefined, { token: session.accessToken });
       expect(dataOf<Outputs['users']['me']>(plain).user.email).toBe('surface@example.com');
       const withInput = await send(`${t.url}/trpc/users.me?input=${encodeURIComponent('{}')}`, {
         headers: { Authorization: `Bearer ${session.accessToken}` },
@@ -92,22 +83,22 @@ describe('the HTTP surface', () => {
     });
 
     it("fails with tRPC's error envelope and the HTTP status equal to data.httpStatus", async () => {
-      expectErrorEnvelope(await query(t.url, 'users.me'), 'UNAUTHORIZED', 401);
+      expectErrorEnvelope(await t.query('users.me'), 'UNAUTHORIZED', 401);
       expectErrorEnvelope(
-        await mutation(t.url, 'users.register', { email: 'SURFACE@example.com', password }),
+        await t.mutation('users.register', { email: 'SURFACE@example.com', password }),
         'CONFLICT',
         409,
       );
-      expectErrorEnvelope(await mutation(t.url, 'auth.login', { email: 'nobody' }), 'BAD_REQUEST', 400);
-      expectErrorEnvelope(await mutation(t.url, 'auth.nothing', {}), 'NOT_FOUND', 404);
+      expectErrorEnvelope(await t.mutation('auth.login', { email: 'nobody' }), 'BAD_REQUEST', 400);
+      expectErrorEnvelope(await t.mutation('auth.nothing', {}), 'NOT_FOUND', 404);
       expectErrorEnvelope(await send(`${t.url}/trpc/auth.login`), 'METHOD_NOT_SUPPORTED', 405);
-      expectErrorEnvelope(await mutation(t.url, 'users.me', {}), 'METHOD_NOT_SUPPORTED', 405);
+      expectErrorEnvelope(await t.mutation('users.me', {}), 'METHOD_NOT_SUPPORTED', 405);
       const wrong = expectErrorEnvelope(
-        await mutation(t.url, 'auth.login', { email: 'surface@example.com', password: 'not the password' }),
+        await t.mutation('auth.login', { email: 'surface@example.com', password: 'not the password' }),
         'UNAUTHORIZED',
         401,
       );
-      const unknown = errorOf(await mutation(t.url, 'auth.login', { email: 'ghost@example.com', password }));
+      const unknown = errorOf(await t.mutation('auth.login', { email: 'ghost@example.com', password }));
       expect(unknown.message).toBe(wrong.message);
     });
 
@@ -146,8 +137,8 @@ describe('the HTTP surface', () => {
         'users.constructor',
         'toString',
       ]) {
-        expectErrorEnvelope(await query(t.url, path), 'NOT_FOUND', 404);
-        expectErrorEnvelope(await mutation(t.url, path, {}), 'NOT_FOUND', 404);
+        expectErrorEnvelope(await t.query(path), 'NOT_FOUND', 404);
+        expectErrorEnvelope(await t.mutation(path, {}), 'NOT_FOUND', 404);
       }
       const batch = await send(`${t.url}/trpc/auth.nope,users.nope?batch=1`, {
         method: 'POST',
@@ -187,7 +178,7 @@ describe('the HTTP surface', () => {
 
     it('sizes the JSON answers it writes itself (no chunked encoding)', async () => {
       const sized = [
-        await query(t.url, 'users.me', undefined, { token: session.accessToken }),
+        await t.query('users.me', undefined, { token: session.accessToken }),
         ...(await Promise.all(
           [0, 1, 4, 5, 6, 7].map((index) => (requests[index] as (typeof requests)[number])[1](t.url)),
         )),
@@ -304,15 +295,15 @@ describe('the HTTP surface', () => {
     it.each(procedures)('$path', async ({ path, fields, auth }) => {
       const options = auth ? { token: session.accessToken } : {};
       for (const input of notObjects) {
-        const reply = await mutation(t.url, path, input, options);
+        const reply = await t.mutation(path, input, options);
         const error = expectErrorEnvelope(reply, 'BAD_REQUEST', 400);
         expect(error.data.fieldErrors).toBeTypeOf('object');
       }
-      const missing = errorOf(await mutation(t.url, path, {}, options));
+      const missing = errorOf(await t.mutation(path, {}, options));
       expect(Object.keys(missing.data.fieldErrors ?? {}).sort()).toEqual([...fields].sort());
       for (const value of wrongValues) {
         const input = Object.fromEntries(fields.map((field) => [field, value]));
-        const error = expectErrorEnvelope(await mutation(t.url, path, input, options), 'BAD_REQUEST', 400);
+        const error = expectErrorEnvelope(await t.mutation(path, input, options), 'BAD_REQUEST', 400);
         for (const field of fields) expect(error.data.fieldErrors?.[field]?.length).toBeGreaterThan(0);
       }
       const withoutBody = await send(`${t.url}/trpc/${path}`, {
@@ -323,7 +314,7 @@ describe('the HTTP surface', () => {
     });
 
     it('auth.logout takes an optional object and refuses anything else', async () => {
-      const { accessToken } = await login(t.url, 'surface@example.com');
+      const { accessToken } = await t.login('surface@example.com');
       for (const input of [
         42,
         'x',
@@ -332,7 +323,7 @@ describe('the HTTP surface', () => {
         { refreshToken: '' },
         { refreshToken: 'y'.repeat(50_000) },
       ]) {
-        expectErrorEnvelope(await mutation(t.url, 'auth.logout', input, { token: accessToken }), 'BAD_REQUEST', 400);
+        expectErrorEnvelope(await t.mutation('auth.logout', input, { token: accessToken }), 'BAD_REQUEST', 400);
       }
     });
 
@@ -345,7 +336,7 @@ describe('the HTTP surface', () => {
         `Bearer ${'z'.repeat(8000)}`,
         'bearer x y',
       ]) {
-        const reply = await query(t.url, 'users.me', undefined, { headers: { Authorization: header } });
+        const reply = await t.query('users.me', undefined, { headers: { Authorization: header } });
         expectErrorEnvelope(reply, 'UNAUTHORIZED', 401);
       }
     });
@@ -378,8 +369,7 @@ describe('the HTTP surface', () => {
       for (const origin of ['https://evil.example', 'http://localhost:5174', `${allowedOrigin}.evil.example`, 'null']) {
         const reply = await preflight(origin);
         expect(reply.headers.has('access-control-allow-origin')).toBe(false);
-        const actual = await mutation(
-          t.url,
+        const actual = await t.mutation(
           'auth.login',
           { email: 'surface@example.com', password },
           {
@@ -391,8 +381,7 @@ describe('the HTTP surface', () => {
     });
 
     it('allows the actual request of an allowed origin, exposing the request id and Retry-After', async () => {
-      const single = await mutation(
-        t.url,
+      const single = await t.mutation(
         'auth.login',
         { email: 'surface@example.com', password },
         {
@@ -441,12 +430,12 @@ describe('when the database fails under the server', () => {
   afterAll(() => t.stop());
 
   it('answers 500 with only "Internal server error" and the request id, and logs the details', async () => {
-    const { accessToken } = await registerAndLogin(t.url, 'broken@example.com');
+    const { accessToken } = await t.registerAndLogin('broken@example.com');
     // A legitimate way to break a request: the deny-list table vanishes under the server.
     await t.orm.em.getConnection().execute('drop table token_denylist');
 
     const replies = [
-      await query(t.url, 'users.me', undefined, { token: accessToken, headers: { 'X-Request-Id': 'req-500-single' } }),
+      await t.query('users.me', undefined, { token: accessToken, headers: { 'X-Request-Id': 'req-500-single' } }),
       await send(`${t.url}/trpc/users.me,users.me?batch=1&input=%7B%7D`, {
         headers: { Authorization: `Bearer ${accessToken}`, 'X-Request-Id': 'req-500-batch' },
       }),
@@ -478,7 +467,7 @@ describe('when the database fails under the server', () => {
     expect(health.json).toEqual({ status: 'unavailable' });
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
 
-    const reply = await mutation(t.url, 'auth.login', { email: 'broken@example.com', password });
+    const reply = await t.mutation('auth.login', { email: 'broken@example.com', password });
     expect(reply.status).toBeGreaterThanOrEqual(500);
     const error = errorOf(reply);
     expect(error.data).not.toHaveProperty('stack');
@@ -492,9 +481,9 @@ describe('request log', () => {
     const log = captureLogs();
     const t = await startTestServer({ logger: log.logger });
     try {
-      await register(t.url, 'logged@example.com');
+      await t.register('logged@example.com');
       await send(`${t.url}/healthz`, { headers: { 'X-Request-Id': 'health-1' } });
-      await query(t.url, 'users.me', undefined, { headers: { 'X-Request-Id': 'me-1' } });
+      await t.query('users.me', undefined, { headers: { 'X-Request-Id': 'me-1' } });
       const requests = log.lines.filter((line) => line.msg === 'request');
       expect(requests).toHaveLength(3);
       expect(requests).toEqual(

@@ -4,7 +4,15 @@
  * left at its default here) is neither applied to them nor spent by them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, mutation, query, registerAndLogin, startTestServer, type TestServer } from './testing.js';
+import {
+  dataOf,
+  mutationData,
+  query,
+  queryData,
+  registerAndLogin,
+  startTestServer,
+  type TestServer,
+} from './testing.js';
 
 describe('auth.introspect over HTTP', () => {
   let server: TestServer;
@@ -41,9 +49,9 @@ describe('auth.introspect over HTTP', () => {
 
   it('answers inactive for the same token once it is logged out', async () => {
     const { accessToken, refreshToken } = await registerAndLogin(server.url, 'introspect-logout@example.com');
-    const check = async () => dataOf(await query(server.url, 'auth.introspect', { token: accessToken }, from('::1')));
+    const check = async () => await queryData(server.url, 'auth.introspect', { token: accessToken }, from('::1'));
     expect(await check()).toMatchObject({ active: true });
-    dataOf(await mutation(server.url, 'auth.logout', { refreshToken }, { token: accessToken }));
+    await mutationData(server.url, 'auth.logout', { refreshToken }, { token: accessToken });
     expect(await check()).toEqual({ active: false });
   });
 });

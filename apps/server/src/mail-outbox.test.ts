@@ -9,12 +9,10 @@ import { createTestDatabase, createTestMailbox, type TestMailbox, testDialects }
 import { describe, expect, it } from 'vitest';
 import {
   baseEnv,
-  dataOf,
   eventually,
   listeningUrl,
   logMessage,
-  mutation,
-  type Outputs,
+  mutationData,
   password,
   type Spawned,
   spawnEntry,
@@ -71,7 +69,7 @@ describe.each(cases)('mail across a hard kill on $dialect ($instances instance(s
       for (let start = 0; start < emails.length; start += 10) {
         await Promise.all(
           emails.slice(start, start + 10).map(async (email) => {
-            dataOf(await mutation(firstUrl, 'users.register', { email, password }));
+            await mutationData(firstUrl, 'users.register', { email, password });
           }),
         );
       }
@@ -100,9 +98,7 @@ describe.each(cases)('mail across a hard kill on $dialect ($instances instance(s
       const [email] = emails;
       const mail = box.messages.find((message) => message.to === email);
       if (!mail || !urls[0]) throw new Error('no mail to check');
-      const verified = dataOf<Outputs['users']['verifyEmail']>(
-        await mutation(urls[0], 'users.verifyEmail', { token: box.tokenFrom(mail) }),
-      );
+      const verified = await mutationData(urls[0], 'users.verifyEmail', { token: box.tokenFrom(mail) });
       expect(verified.user).toMatchObject({ email, emailVerified: true });
     } finally {
       await stopAll(running);
@@ -125,7 +121,7 @@ describe('a mail the server keeps refusing', () => {
     });
     try {
       const url = await listeningUrl(spawned);
-      dataOf(await mutation(url, 'users.register', { email: 'refused@example.com', password }));
+      await mutationData(url, 'users.register', { email: 'refused@example.com', password });
       const givenUp = await spawned.waitForLine(
         (line) => logMessage(line)?.startsWith('Mail given up') ?? false,
         120_000,

@@ -7,16 +7,7 @@
  */
 import { testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  mutation,
-  type Outputs,
-  password,
-  type SignedIn,
-  startTestServer,
-  type TestServer,
-  unique,
-} from './testing.js';
+import { dataOf, type Outputs, password, type SignedIn, startTestServer, type TestServer, unique } from './testing.js';
 
 describe.each(await testDialects())('mail throttled per address on %s', (dialect) => {
   let server: TestServer;
@@ -33,11 +24,11 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
 
   it('sends at most 3 verification resends to one address; later calls answer the same and send nothing', async () => {
     const email = `${unique('flood')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email, password })).status).toBe(200);
-    const login = await mutation(server.url, 'auth.login', { email, password });
+    expect((await server.mutation('users.register', { email, password })).status).toBe(200);
+    const login = await server.mutation('auth.login', { email, password });
     const token = dataOf<SignedIn>(login).accessToken;
     for (let i = 0; i < 8; i += 1) {
-      const answer = await mutation(server.url, 'users.resendVerification', {}, { token });
+      const answer = await server.mutation('users.resendVerification', {}, { token });
       expect(answer.status).toBe(200);
       expect(dataOf(answer)).toEqual({ success: true });
     }
@@ -48,9 +39,9 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
 
   it('sends at most 3 reset links to one address, known or not, and answers {success:true} every time', async () => {
     const known = `${unique('reset')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email: known, password: password })).status).toBe(200);
+    expect((await server.mutation('users.register', { email: known, password: password })).status).toBe(200);
     for (let i = 0; i < 6; i += 1) {
-      const answer = await mutation(server.url, 'users.requestPasswordReset', {
+      const answer = await server.mutation('users.requestPasswordReset', {
         email: i % 2 ? known.toUpperCase() : known,
       });
       expect(answer.status).toBe(200);
@@ -60,27 +51,25 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
     expect(mailTo(known, /reset/i)).toHaveLength(3);
     // Another address has its own count.
     const other = `${unique('reset')}@example.com`;
-    await mutation(server.url, 'users.register', { email: other, password: password });
-    expect((await mutation(server.url, 'users.requestPasswordReset', { email: other })).status).toBe(200);
+    await server.mutation('users.register', { email: other, password: password });
+    expect((await server.mutation('users.requestPasswordReset', { email: other })).status).toBe(200);
     await server.server.core.idle();
     expect(mailTo(other, /reset/i)).toHaveLength(1);
   });
 
   it("leaves an address's reset and verification mail alone when others ask to move their accounts to it", async () => {
     const victim = `${unique('victim')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email: victim, password })).status).toBe(200);
-    const victimToken = dataOf<SignedIn>(
-      await mutation(server.url, 'auth.login', { email: victim, password }),
-    ).accessToken;
+    expect((await server.mutation('users.register', { email: victim, password })).status).toBe(200);
+    const victimToken = dataOf<SignedIn>(await server.mutation('auth.login', { email: victim, password })).accessToken;
     const attacker = `${unique('attacker')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email: attacker, password })).status).toBe(200);
-    const token = dataOf<SignedIn>(await mutation(server.url, 'auth.login', { email: attacker, password })).accessToken;
+    expect((await server.mutation('users.register', { email: attacker, password })).status).toBe(200);
+    const token = dataOf<SignedIn>(await server.mutation('auth.login', { email: attacker, password })).accessToken;
     for (let i = 0; i < 4; i += 1) {
-      const answer = await mutation(server.url, 'users.requestEmailChange', { newEmail: victim, password }, { token });
+      const answer = await server.mutation('users.requestEmailChange', { newEmail: victim, password }, { token });
       expect(dataOf(answer)).toEqual({ success: true });
     }
-    expect((await mutation(server.url, 'users.requestPasswordReset', { email: victim })).status).toBe(200);
-    expect((await mutation(server.url, 'users.resendVerification', {}, { token: victimToken })).status).toBe(200);
+    expect((await server.mutation('users.requestPasswordReset', { email: victim })).status).toBe(200);
+    expect((await server.mutation('users.resendVerification', {}, { token: victimToken })).status).toBe(200);
     await server.server.core.idle();
     expect(mailTo(victim, /reset/i)).toHaveLength(1);
     expect(mailTo(victim, /confirm your email/i)).toHaveLength(2);
@@ -88,9 +77,9 @@ describe.each(await testDialects())('mail throttled per address on %s', (dialect
 
   it('tells the owner of a taken address at most 3 times, however often it is registered again', async () => {
     const owner = `${unique('owner')}@example.com`;
-    expect((await mutation(server.url, 'users.register', { email: owner, password })).status).toBe(200);
+    expect((await server.mutation('users.register', { email: owner, password })).status).toBe(200);
     for (let i = 0; i < 5; i += 1) {
-      const answer = await mutation(server.url, 'users.register', { email: owner, password });
+      const answer = await server.mutation('users.register', { email: owner, password });
       expect(answer.status).toBe(200);
       expect(dataOf<Outputs['users']['register']>(answer).user.email).toBe(owner);
     }

@@ -12,19 +12,7 @@ import { openOrm } from '@keyway/auth-core';
 import { createTestDatabase } from '@keyway/auth-core/testing';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  captureLogs,
-  dataOf,
-  login,
-  mutation,
-  type Outputs,
-  password,
-  query,
-  register,
-  registerAndLogin,
-  startTestServer,
-  type TestServer,
-} from './testing.js';
+import { captureLogs, dataOf, password, startTestServer, type TestServer } from './testing.js';
 
 const appUrl = 'https://app.example.com';
 
@@ -36,7 +24,7 @@ describe('mail through SMTP', () => {
   afterAll(() => t.stop());
 
   it('registration sends a verification email whose link verifies the address', async () => {
-    const { user } = await register(t.url, 'verify.me@example.com');
+    const { user } = await t.register('verify.me@example.com');
     const mail = await t.mailbox.waitFor('verify.me@example.com');
     expect(mail.from).toBe('auth@example.com');
     expect(mail.subject).toMatch(/confirm|verify/i);
@@ -44,28 +32,26 @@ describe('mail through SMTP', () => {
     expect(mail.html).toContain(`${appUrl}/verify-email?token=`);
 
     const token = t.mailbox.tokenFrom(mail);
-    const verified = dataOf<Outputs['users']['verifyEmail']>(await mutation(t.url, 'users.verifyEmail', { token }));
+    const verified = await t.mutationData('users.verifyEmail', { token });
     expect(verified.user).toMatchObject({ id: user.id, emailVerified: true });
-    expect((await mutation(t.url, 'users.verifyEmail', { token })).status).toBe(400);
+    expect((await t.mutation('users.verifyEmail', { token })).status).toBe(400);
   });
 
   it('a reset request mails a link that resets the password', async () => {
-    await register(t.url, 'reset.me@example.com');
-    expect(dataOf(await mutation(t.url, 'users.requestPasswordReset', { email: 'Reset.Me@example.com' }))).toEqual({
+    await t.register('reset.me@example.com');
+    expect(await t.mutationData('users.requestPasswordReset', { email: 'Reset.Me@example.com' })).toEqual({
       success: true,
     });
     const mail = await t.mailbox.waitFor('reset.me@example.com', { subject: /reset/i });
     expect(mail.text).toContain(`${appUrl}/reset-password?token=`);
     const newPassword = 'another-Long-passphrase-43';
-    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(mail), newPassword }));
-    expect((await mutation(t.url, 'auth.login', { email: 'reset.me@example.com', password })).status).toBe(401);
-    expect((await mutation(t.url, 'auth.login', { email: 'reset.me@example.com', password: newPassword })).status).toBe(
-      200,
-    );
+    await t.mutationData('users.resetPassword', { token: t.mailbox.tokenFrom(mail), newPassword });
+    expect((await t.mutation('auth.login', { email: 'reset.me@example.com', password })).status).toBe(401);
+    expect((await t.mutation('auth.login', { email: 'reset.me@example.com', password: newPassword })).status).toBe(200);
   });
 
   it('sends nothing for an unknown address, and answers alike', async () => {
-    const reply = await mutation(t.url, 'users.requestPasswordReset', { email: 'stranger@example.com' });
+    const reply = await t.mutation('users.requestPasswordReset', { email: 'stranger@example.com' });
     expect(dataOf(reply)).toEqual({ success: true });
     await t.server.core.idle();
     expect(t.mailbox.messages.filter((mail) => mail.to === 'stranger@example.com')).toEqual([]);
@@ -85,9 +71,9 @@ describe('MAIL_TRANSPORT=file:<dir>', () => {
   });
 
   it('writes one RFC 822 .eml file per message', async () => {
-    await register(t.url, 'file.one@example.com');
-    await register(t.url, 'file.two@example.com');
-    await mutation(t.url, 'users.requestPasswordReset', { email: 'file.one@example.com' });
+    await t.register('file.one@example.com');
+    await t.register('file.two@example.com');
+    await t.mutation('users.requestPasswordReset', { email: 'file.one@example.com' });
     await t.server.core.idle();
 
     const names = readdirSync(join(folder, 'outbox'));
@@ -122,9 +108,9 @@ describe('when the mail server refuses every message', () => {
 
   it('registration and reset requests still succeed, the failure is logged and retried, and resend works at once', async () => {
     t.mailbox.setRejecting(true);
-    const { accessToken, user } = await registerAndLogin(t.url, 'unlucky@example.com');
+    const { accessToken, user } = await t.registerAndLogin('unlucky@example.com');
     expect(user.emailVerified).toBe(false);
-    expect(dataOf(await mutation(t.url, 'users.requestPasswordReset', { email: 'unlucky@example.com' }))).toEqual({
+    expect(await t.mutationData('users.requestPasswordReset', { email: 'unlucky@example.com' })).toEqual({
       success: true,
     });
     // The first attempt of both has failed by now; each waits in the outbox for its retry.
@@ -135,13 +121,13 @@ describe('when the mail server refuses every message', () => {
     expect(await t.server.core.mailDepth()).toEqual({ pending: 2, failed: 0 });
 
     t.mailbox.setRejecting(false);
-    dataOf(await mutation(t.url, 'users.resendVerification', undefined, { token: accessToken }));
+    await t.mutationData('users.resendVerification', undefined, { token: accessToken });
     const mail = await t.mailbox.waitFor('unlucky@example.com');
-    dataOf(await mutation(t.url, 'users.verifyEmail', { token: t.mailbox.tokenFrom(mail) }));
-    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, { token: accessToken }));
+    await t.mutationData('users.verifyEmail', { token: t.mailbox.tokenFrom(mail) });
+    const me = await t.queryData('users.me', undefined, { token: accessToken });
     expect(me.user.emailVerified).toBe(true);
     // The account works throughout.
-    expect((await login(t.url, 'unlucky@example.com')).user.id).toBe(user.id);
+    expect((await t.login('unlucky@example.com')).user.id).toBe(user.id);
   });
 });
 
@@ -160,7 +146,7 @@ describe('a graceful stop while a mail server hangs', () => {
       env: { MAIL_TRANSPORT: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` },
     });
     try {
-      await register(t.url, 'patient@example.com');
+      await t.register('patient@example.com');
       await vi.waitFor(() => expect(held.size).toBe(1), { timeout: 10_000 });
 
       await t.server.stop();

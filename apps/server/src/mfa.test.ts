@@ -9,18 +9,7 @@
 import { createManualClock } from '@keyway/auth-core';
 import { testDialects, totpCodeAt } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  errorOf,
-  login,
-  mutation,
-  type Outputs,
-  password,
-  query,
-  register,
-  startTestServer,
-  type TestServer,
-} from './testing.js';
+import { dataOf, errorOf, type Outputs, password, startTestServer, type TestServer } from './testing.js';
 
 describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
   let t: TestServer;
@@ -33,20 +22,18 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
 
   it('turns MFA on, then signs in in two steps; the mfaToken is no bearer token', async () => {
     const email = `mfa-http-${dialect}@example.com`;
-    await register(t.url, email);
-    const first = await login(t.url, email);
+    await t.register(email);
+    const first = await t.login(email);
     const bearer = { token: first.accessToken };
 
-    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    const enabled = dataOf<Outputs['mfa']['enable']>(
-      await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer),
-    );
+    const setup = await t.mutationData('mfa.setup', { password }, bearer);
+    const enabled = await t.mutationData('mfa.enable', { code: code(setup.secret) }, bearer);
     expect(enabled.recoveryCodes).toHaveLength(10);
-    const me = dataOf<Outputs['users']['me']>(await query(t.url, 'users.me', undefined, bearer));
+    const me = await t.queryData('users.me', undefined, bearer);
     expect(me.user.mfaEnabled).toBe(true);
 
     clock.advance(30_000);
-    const answer = await mutation(t.url, 'auth.login', { email, password });
+    const answer = await t.mutation('auth.login', { email, password });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
     const challenge = dataOf<Outputs['auth']['login']>(answer);
@@ -55,32 +42,30 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
     if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
 
     // Not a bearer token, not a refresh token.
-    expect((await query(t.url, 'users.me', undefined, { token: challenge.mfaToken })).status).toBe(401);
-    expect((await mutation(t.url, 'auth.refresh', { refreshToken: challenge.mfaToken })).status).toBe(401);
+    expect((await t.query('users.me', undefined, { token: challenge.mfaToken })).status).toBe(401);
+    expect((await t.mutation('auth.refresh', { refreshToken: challenge.mfaToken })).status).toBe(401);
 
-    const wrong = await mutation(t.url, 'auth.verifyMfa', {
+    const wrong = await t.mutation('auth.verifyMfa', {
       mfaToken: challenge.mfaToken,
       code: code(setup.secret) === '000000' ? '111111' : '000000',
     });
     expect(wrong.status).toBe(400);
     expect(errorOf(wrong).data.fieldErrors?.code).toHaveLength(1);
 
-    const verified = await mutation(t.url, 'auth.verifyMfa', {
+    const verified = await t.mutation('auth.verifyMfa', {
       mfaToken: challenge.mfaToken,
       code: code(setup.secret),
     });
     const session = dataOf<Outputs['auth']['verifyMfa']>(verified);
     expect(session).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email, mfaEnabled: true } });
     expect(verified.headers.get('cache-control')).toBe('no-store');
-    const after = dataOf<Outputs['users']['me']>(
-      await query(t.url, 'users.me', undefined, { token: session.accessToken }),
-    );
+    const after = await t.queryData('users.me', undefined, { token: session.accessToken });
     expect(after.user.email).toBe(email);
 
     // The same code again, on a new login: already used in its step.
-    const again = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    const again = await t.mutationData('auth.login', { email, password });
     if (!('mfaRequired' in again)) throw new Error('expected mfaRequired');
-    const replay = await mutation(t.url, 'auth.verifyMfa', { mfaToken: again.mfaToken, code: code(setup.secret) });
+    const replay = await t.mutation('auth.verifyMfa', { mfaToken: again.mfaToken, code: code(setup.secret) });
     expect(replay.status).toBe(400);
 
     // No secret in the database.
@@ -90,20 +75,19 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
 
   it('in cookie mode, sets no cookie for mfaRequired and the refresh cookie when verifyMfa completes', async () => {
     const email = `mfa-cookie-${dialect}@example.com`;
-    await register(t.url, email);
-    const bearer = { token: (await login(t.url, email)).accessToken };
-    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer));
+    await t.register(email);
+    const bearer = { token: (await t.login(email)).accessToken };
+    const setup = await t.mutationData('mfa.setup', { password }, bearer);
+    await t.mutationData('mfa.enable', { code: code(setup.secret) }, bearer);
     clock.advance(30_000);
 
     const cookieMode = { headers: { 'X-Keyway-Session': 'cookie' } };
-    const challengeReply = await mutation(t.url, 'auth.login', { email, password }, cookieMode);
+    const challengeReply = await t.mutation('auth.login', { email, password }, cookieMode);
     expect(challengeReply.headers.getSetCookie()).toEqual([]);
     const challenge = dataOf<Outputs['auth']['login']>(challengeReply);
     if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
 
-    const verified = await mutation(
-      t.url,
+    const verified = await t.mutation(
       'auth.verifyMfa',
       { mfaToken: challenge.mfaToken, code: code(setup.secret) },
       cookieMode,
@@ -117,28 +101,28 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
 
   it('ends the login challenges the old password earned when the password is changed or reset', async () => {
     const email = `mfa-new-password-${dialect}@example.com`;
-    await register(t.url, email);
-    const bearer = { token: (await login(t.url, email)).accessToken };
-    const setup = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: code(setup.secret) }, bearer));
+    await t.register(email);
+    const bearer = { token: (await t.login(email)).accessToken };
+    const setup = await t.mutationData('mfa.setup', { password }, bearer);
+    await t.mutationData('mfa.enable', { code: code(setup.secret) }, bearer);
     clock.advance(30_000);
     const challengeWith = async (secret: string) => {
-      const answer = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password: secret }));
+      const answer = await t.mutationData('auth.login', { email, password: secret });
       if (!('mfaRequired' in answer)) throw new Error('expected mfaRequired');
       return answer.mfaToken;
     };
-    const verify = (mfaToken: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken, code: code(setup.secret) });
+    const verify = (mfaToken: string) => t.mutation('auth.verifyMfa', { mfaToken, code: code(setup.secret) });
 
     const [changed, reset] = ['mfa-Changed-passphrase-1', 'mfa-Reset-passphrase-2'];
     const beforeChange = await challengeWith(password);
     const change = { currentPassword: password, newPassword: changed };
-    dataOf(await mutation(t.url, 'users.changePassword', change, bearer));
+    await t.mutationData('users.changePassword', change, bearer);
     expect((await verify(beforeChange)).status).toBe(401);
 
     const beforeReset = await challengeWith(changed);
-    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.mutationData('users.requestPasswordReset', { email });
     const link = await t.mailbox.waitFor(email, { subject: /reset your password/i });
-    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword: reset }));
+    await t.mutationData('users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword: reset });
     expect((await verify(beforeReset)).status).toBe(401);
 
     expect(dataOf<Outputs['auth']['verifyMfa']>(await verify(await challengeWith(reset))).user.email).toBe(email);
@@ -146,13 +130,13 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
 
   it('refuses a password with a lone surrogate in mfa.setup and mfa.disable as a field error', async () => {
     const email = `mfa-surrogate-${dialect}@example.com`;
-    await register(t.url, email);
-    const bearer = { token: (await login(t.url, email)).accessToken };
+    await t.register(email);
+    const bearer = { token: (await t.login(email)).accessToken };
     for (const [path, input] of [
       ['mfa.setup', { password: 'ab\ud800cdefgh' }],
       ['mfa.disable', { password: 'ab\udc00cdefgh', code: '123456' }],
     ] as const) {
-      const reply = await mutation(t.url, path, input, bearer);
+      const reply = await t.mutation(path, input, bearer);
       expect(reply.status, path).toBe(400);
       expect(errorOf(reply).data.fieldErrors?.password?.[0], path).toMatch(/valid Unicode/);
     }
@@ -172,7 +156,7 @@ describe.each(await testDialects())('MFA over HTTP on %s', (dialect) => {
       });
       expect(reply.status, body.slice(0, 40)).toBe(400);
     }
-    expect((await mutation(t.url, 'mfa.setup', { password })).status).toBe(401);
+    expect((await t.mutation('mfa.setup', { password })).status).toBe(401);
   });
 });
 
@@ -188,14 +172,14 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
 
   /** An account with MFA on, signed in (`bearer`), and `verify` for the code step of a new login. */
   async function mfaChallenge(email: string) {
-    await register(t.url, email);
-    const bearer = { token: (await login(t.url, email)).accessToken };
-    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: code(secret) }, bearer));
+    await t.register(email);
+    const bearer = { token: (await t.login(email)).accessToken };
+    const { secret } = await t.mutationData('mfa.setup', { password }, bearer);
+    await t.mutationData('mfa.enable', { code: code(secret) }, bearer);
     clock.advance(30_000);
-    const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    const challenge = await t.mutationData('auth.login', { email, password });
     if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
-    const verify = (value: string) => mutation(t.url, 'auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
+    const verify = (value: string) => t.mutation('auth.verifyMfa', { mfaToken: challenge.mfaToken, code: value });
     return { bearer, secret, verify };
   }
 
@@ -209,7 +193,7 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(errorOf(refused).data).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfter: 1 });
     // The account's other secret checks are refused too, before the secret is read.
-    const disable = await mutation(t.url, 'mfa.disable', { password, code: code(secret) }, bearer);
+    const disable = await t.mutation('mfa.disable', { password, code: code(secret) }, bearer);
     expect(disable.status).toBe(429);
 
     clock.advance(1000);
@@ -227,9 +211,7 @@ describe.each(await testDialects())('MFA behind the per-account backoff over HTT
     clock.advance(1000);
     expect(dataOf<Outputs['auth']['verifyMfa']>(await verify(code(secret))).user.email).toBe(email);
 
-    const { events } = dataOf<Outputs['users']['securityEvents']>(
-      await query(t.url, 'users.securityEvents', undefined, bearer),
-    );
+    const { events } = await t.queryData('users.securityEvents', undefined, bearer);
     expect(events.filter((event) => event.type === 'login_failed')).toHaveLength(2);
   });
 });

@@ -5,17 +5,7 @@
  */
 import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  errorOf,
-  login,
-  mutation,
-  type Outputs,
-  query,
-  register,
-  type SignedIn,
-  startTestServer,
-} from './testing.js';
+import { errorOf, login, mutation, mutationData, query, queryData, type SignedIn, startTestServer } from './testing.js';
 
 describe('a restart on the same SQLite file', () => {
   let database: TestDatabase;
@@ -29,28 +19,23 @@ describe('a restart on the same SQLite file', () => {
   beforeAll(async () => {
     database = await createTestDatabase('sqlite', { file: true });
     const before = await startTestServer({ database });
-    await register(before.url, 'restart@example.com');
-    await register(before.url, 'everywhere@example.com');
-    kept = await login(before.url, 'restart@example.com');
-    loggedOut = await login(before.url, 'restart@example.com');
-    const rotated = await login(before.url, 'restart@example.com');
+    await before.register('restart@example.com');
+    await before.register('everywhere@example.com');
+    kept = await before.login('restart@example.com');
+    loggedOut = await before.login('restart@example.com');
+    const rotated = await before.login('restart@example.com');
     spentRefreshToken = rotated.refreshToken;
     // Spent two rotations ago, so no grace window covers it.
-    const next = dataOf<Outputs['auth']['refresh']>(
-      await mutation(before.url, 'auth.refresh', { refreshToken: spentRefreshToken }),
+    const next = await before.mutationData('auth.refresh', { refreshToken: spentRefreshToken });
+    await before.mutationData('auth.refresh', { refreshToken: next.refreshToken });
+    await before.mutationData(
+      'auth.logout',
+      { refreshToken: loggedOut.refreshToken },
+      { token: loggedOut.accessToken },
     );
-    dataOf(await mutation(before.url, 'auth.refresh', { refreshToken: next.refreshToken }));
-    dataOf(
-      await mutation(
-        before.url,
-        'auth.logout',
-        { refreshToken: loggedOut.refreshToken },
-        { token: loggedOut.accessToken },
-      ),
-    );
-    revokedEverywhere = await login(before.url, 'everywhere@example.com');
-    const other = await login(before.url, 'everywhere@example.com');
-    dataOf(await mutation(before.url, 'auth.logoutAll', undefined, { token: other.accessToken }));
+    revokedEverywhere = await before.login('everywhere@example.com');
+    const other = await before.login('everywhere@example.com');
+    await before.mutationData('auth.logoutAll', undefined, { token: other.accessToken });
     await before.stop();
 
     const after = await startTestServer({ database });
@@ -63,14 +48,12 @@ describe('a restart on the same SQLite file', () => {
   });
 
   it('accepts a still-valid access token', async () => {
-    const me = dataOf<Outputs['users']['me']>(await query(url, 'users.me', undefined, { token: kept.accessToken }));
+    const me = await queryData(url, 'users.me', undefined, { token: kept.accessToken });
     expect(me.user.email).toBe('restart@example.com');
   });
 
   it('accepts a still-valid refresh token, once', async () => {
-    const pair = dataOf<Outputs['auth']['refresh']>(
-      await mutation(url, 'auth.refresh', { refreshToken: kept.refreshToken }),
-    );
+    const pair = await mutationData(url, 'auth.refresh', { refreshToken: kept.refreshToken });
     expect(pair.refreshToken).not.toBe(kept.refreshToken);
     expect((await query(url, 'users.me', undefined, { token: pair.accessToken })).status).toBe(200);
   });

@@ -11,17 +11,7 @@
 import { createAdmin, createManualClock } from '@keyway/auth-core';
 import { type ReceivedMail, testDialects, totpCodeAt } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  errorOf,
-  login,
-  mutation,
-  type Outputs,
-  password,
-  register,
-  startTestServer,
-  type TestServer,
-} from './testing.js';
+import { errorOf, password, startTestServer, type TestServer } from './testing.js';
 
 const appUrl = 'https://app.example.com';
 const when = '2026-06-01 10:00 UTC';
@@ -49,28 +39,25 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
   const address = (name: string) => `${name}-${dialect}@example.com`;
   const signedUp = async (name: string) => {
     const email = address(name);
-    await register(t.url, email);
-    return { email, session: await login(t.url, email) };
+    await t.register(email);
+    return { email, session: await t.login(email) };
   };
 
   it('tells the account when its password was changed, and when it was reset', async () => {
     const { email, session } = await signedUp('password');
     const newPassword = 'another-Long-passphrase-43';
-    dataOf(
-      await mutation(
-        t.url,
-        'users.changePassword',
-        { currentPassword: password, newPassword },
-        { token: session.accessToken },
-      ),
+    await t.mutationData(
+      'users.changePassword',
+      { currentPassword: password, newPassword },
+      { token: session.accessToken },
     );
     const changed = await t.mailbox.waitFor(email, { subject: /password was changed/i });
     expect(changed.subject).toBe('Your Keyway password was changed');
     expectNotice(changed, email, 'was changed; every other session was signed out');
 
-    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.mutationData('users.requestPasswordReset', { email });
     const link = await t.mailbox.waitFor(email, { subject: /reset your password/i });
-    dataOf(await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword: password }));
+    await t.mutationData('users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword: password });
     await t.server.core.idle();
     const notices = t.mailbox.messages.filter((mail) => mail.to === email && /was changed/.test(mail.subject));
     expect(notices).toHaveLength(2);
@@ -80,14 +67,14 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
   it('tells the account when two-step sign-in is turned on and off', async () => {
     const { email, session } = await signedUp('mfa');
     const bearer = { token: session.accessToken };
-    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: totpCodeAt(secret, clock.now()) }, bearer));
+    const { secret } = await t.mutationData('mfa.setup', { password }, bearer);
+    await t.mutationData('mfa.enable', { code: totpCodeAt(secret, clock.now()) }, bearer);
     const on = await t.mailbox.waitFor(email, { subject: /turned on/ });
     expect(on.subject).toBe('Two-step sign-in was turned on');
     expectNotice(on, email, 'Two-step sign-in (a code from an authenticator app) was turned on');
 
     clock.advance(30_000);
-    dataOf(await mutation(t.url, 'mfa.disable', { password, code: totpCodeAt(secret, clock.now()) }, bearer));
+    await t.mutationData('mfa.disable', { password, code: totpCodeAt(secret, clock.now()) }, bearer);
     const off = await t.mailbox.waitFor(email, { subject: /turned off/ });
     expect(off.subject).toBe('Two-step sign-in was turned off');
     expectNotice(off, email, 'Signing in now takes only the password');
@@ -96,10 +83,10 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
 
   it('tells the account once when a session ends because its spent refresh token came back', async () => {
     const { email, session } = await signedUp('reuse');
-    dataOf(await mutation(t.url, 'auth.refresh', { refreshToken: session.refreshToken }));
+    await t.mutationData('auth.refresh', { refreshToken: session.refreshToken });
     clock.advance(11_000); // past REFRESH_REUSE_GRACE
     for (let i = 0; i < 2; i++) {
-      const replay = await mutation(t.url, 'auth.refresh', { refreshToken: session.refreshToken });
+      const replay = await t.mutation('auth.refresh', { refreshToken: session.refreshToken });
       expect(replay.status).toBe(401);
     }
     await t.server.core.idle();
@@ -112,14 +99,14 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
   it('refuses auth.verifyMfa for an account disabled after the password step', async () => {
     const { email, session } = await signedUp('disabled');
     const bearer = { token: session.accessToken };
-    const { secret } = dataOf<Outputs['mfa']['setup']>(await mutation(t.url, 'mfa.setup', { password }, bearer));
-    dataOf(await mutation(t.url, 'mfa.enable', { code: totpCodeAt(secret, clock.now()) }, bearer));
+    const { secret } = await t.mutationData('mfa.setup', { password }, bearer);
+    await t.mutationData('mfa.enable', { code: totpCodeAt(secret, clock.now()) }, bearer);
     clock.advance(30_000);
-    const challenge = dataOf<Outputs['auth']['login']>(await mutation(t.url, 'auth.login', { email, password }));
+    const challenge = await t.mutationData('auth.login', { email, password });
     if (!('mfaRequired' in challenge)) throw new Error('expected mfaRequired');
 
     expect(await createAdmin({ orm: t.orm, clock }).disableUser(email)).toBe(true);
-    const refused = await mutation(t.url, 'auth.verifyMfa', {
+    const refused = await t.mutation('auth.verifyMfa', {
       mfaToken: challenge.mfaToken,
       code: totpCodeAt(secret, clock.now()),
     });
@@ -134,14 +121,14 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
 
   it('sends a disabled account no reset link, and refuses one sent before', async () => {
     const { email } = await signedUp('disabled-reset');
-    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.mutationData('users.requestPasswordReset', { email });
     const link = await t.mailbox.waitFor(email, { subject: /reset your password/i });
     expect(await createAdmin({ orm: t.orm, clock }).disableUser(email)).toBe(true);
-    dataOf(await mutation(t.url, 'users.requestPasswordReset', { email }));
+    await t.mutationData('users.requestPasswordReset', { email });
     await t.server.core.idle();
     expect(t.mailbox.messages.filter((mail) => mail.to === email && /reset/i.test(mail.subject))).toHaveLength(1);
     const newPassword = 'another-Long-passphrase-44';
-    const refused = await mutation(t.url, 'users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword });
+    const refused = await t.mutation('users.resetPassword', { token: t.mailbox.tokenFrom(link), newPassword });
     expect([refused.status, errorOf(refused).message]).toEqual([401, 'This account is disabled']);
   });
 
@@ -154,7 +141,7 @@ describe.each(await testDialects())('security mails over HTTP on %s', (dialect) 
       0,
     );
 
-    dataOf(await mutation(t.url, 'users.deleteAccount', { password }, { token: session.accessToken }));
+    await t.mutationData('users.deleteAccount', { password }, { token: session.accessToken });
     expect(await rows(`select id from security_event where user_id = '${session.user.id}'`)).toEqual([]);
     const after = await rows(traces);
     expect(after).toHaveLength(before + 1);

@@ -3,18 +3,10 @@
  * scale-out tests, the client and verifier tests and the benchmark: a real server on a free
  * port, plain HTTP calls and tRPC's envelopes, log capture, polling, child processes of the
  * real entry points, and packages installed as an outside team would. Scratch databases
- * (SQLite, or a fresh PostgreSQL database per call) come from `@keyway/auth-core/testing`
- * and are re-exported here.
+ * (SQLite, or a fresh PostgreSQL database per call) come from `@keyway/auth-core/testing`;
+ * what the benchmark needs of them is re-exported here.
  */
-export {
-  createTestDatabase,
-  isReachable,
-  postgresAdminUrl,
-  redisTestUrl,
-  shouldTestRedis,
-  type TestDatabase,
-  testDialects,
-} from '@keyway/auth-core/testing';
+export { createTestDatabase, isReachable, postgresAdminUrl } from '@keyway/auth-core/testing';
 export { type HeldAnswer, heldLogin } from './testing/held-request.js';
 export {
   type CallOptions,
@@ -24,9 +16,13 @@ export {
   jsonHeaders,
   login,
   mutation,
+  mutationData,
+  type OutputOf,
   type Outputs,
+  type ProcedurePath,
   password,
   query,
+  queryData,
   type Reply,
   register,
   registerAndLogin,
@@ -35,7 +31,13 @@ export {
   type TrpcError,
 } from './testing/http.js';
 export { captureLogs, type LogCapture, type LogLine } from './testing/logs.js';
-export { installedPackages, installOutsideApp, type OutsideApp, versionOf } from './testing/outside-app.js';
+export {
+  installedPackages,
+  installOutsideApp,
+  type OutsideApp,
+  serverOnlyPackages,
+  versionOf,
+} from './testing/outside-app.js';
 export { eventually, freePort, unique } from './testing/poll.js';
 export { baseEnv, listeningUrl, logMessage, type Spawned, spawnEntry, spawnJwtSecret } from './testing/process.js';
 export {

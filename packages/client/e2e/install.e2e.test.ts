@@ -8,9 +8,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  installedPackages,
   installOutsideApp,
   type OutsideApp,
+  serverOnlyPackages,
   startTestServer,
   versionOf,
 } from '@keyway/server/testing';
@@ -20,18 +20,7 @@ const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const fixture = join(packageRoot, 'e2e/outside-app');
 
 /** Server-side packages that must never reach a frontend's install. */
-const serverPackages = [
-  'bcrypt',
-  'sqlite3',
-  'pg',
-  'ioredis',
-  'pino',
-  'nodemailer',
-  'knex',
-  '@keyway/api',
-  '@keyway/auth-core',
-  '@keyway/server',
-];
+const serverPackages = [...serverOnlyPackages, '@keyway/api', '@keyway/auth-core', '@keyway/server'];
 
 let app: OutsideApp;
 const versionHere = (name: string) => versionOf(name, packageRoot);
@@ -59,13 +48,11 @@ beforeAll(async () => {
   });
 }, 600_000);
 
-afterAll(async () => {
-  await app?.remove();
-});
+afterAll(() => app?.remove());
 
 describe('@keyway/client installed from its tarball outside the monorepo', () => {
   it('brings only its own runtime dependencies, none of the server packages', async () => {
-    const installed = await installedPackages(join(app.appDir, 'node_modules'));
+    const installed = await app.installed();
 
     expect(installed).toContain('@keyway/client');
     expect(installed).toContain('@trpc/client');
@@ -77,7 +64,7 @@ describe('@keyway/client installed from its tarball outside the monorepo', () =>
   });
 
   it('typechecks a strict app in a browser project without @types/node (skipLibCheck off)', async () => {
-    expect(await installedPackages(join(app.appDir, 'node_modules'))).not.toContain('@types/node');
+    expect(await app.installed()).not.toContain('@types/node');
 
     const { stdout } = await tsc('tsconfig.browser.json');
 
@@ -89,14 +76,7 @@ describe('@keyway/client installed from its tarball outside the monorepo', () =>
   });
 
   it('typechecks the same app in a Node project with @types/node', async () => {
-    await inApp('npm', [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      '--save-dev',
-      `@types/node@${versionHere('@types/node')}`,
-    ]);
+    await app.npmInstall(['--save-dev', `@types/node@${versionHere('@types/node')}`]);
 
     await tsc('tsconfig.node.json');
   }, 300_000);

@@ -14,11 +14,11 @@ import { createTestDatabase, type TestDatabase } from '@keyway/auth-core/testing
 import {
   dataOf,
   freePort,
-  installedPackages,
   installOutsideApp,
   mutation,
   type OutsideApp,
   type SignedIn,
+  serverOnlyPackages,
   startTestServer,
   type TestServer,
   versionOf,
@@ -30,17 +30,7 @@ const fixture = join(packageRoot, 'e2e/outside-app');
 const password = 'correct horse battery staple 42';
 
 /** Packages of the server side that must never reach a service that only verifies tokens. */
-const serverPackages = [
-  'bcrypt',
-  'sqlite3',
-  'pg',
-  'ioredis',
-  'pino',
-  'nodemailer',
-  'knex',
-  'jsonwebtoken',
-  '@trpc/server',
-];
+const serverPackages = [...serverOnlyPackages, 'jsonwebtoken', '@trpc/server'];
 
 const versionHere = (name: string) => versionOf(name, packageRoot);
 
@@ -90,13 +80,11 @@ beforeAll(async () => {
   app = await installOutsideApp({ packageRoot, fixture, appName: 'outside-service' });
 }, 600_000);
 
-afterAll(async () => {
-  await app?.remove();
-});
+afterAll(() => app?.remove());
 
 describe('@keyway/verify installed from its tarball outside the monorepo', () => {
   it('brings jose and nothing of the server', async () => {
-    const installed = await installedPackages(join(app.appDir, 'node_modules'));
+    const installed = await app.installed();
     expect([...installed].sort()).toEqual(['@keyway/verify', 'jose']);
     expect(serverPackages.filter((name) => installed.has(name))).toEqual([]);
     const manifest = JSON.parse(await readFile(join(app.appDir, 'node_modules/@keyway/verify/package.json'), 'utf8'));
@@ -107,11 +95,7 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
   });
 
   it('typechecks a strict Node service against its declarations (skipLibCheck off)', async () => {
-    await inApp('npm', [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
+    await app.npmInstall([
       '--save-dev',
       `typescript@${versionHere('typescript')}`,
       `@types/node@${versionHere('@types/node')}`,
@@ -184,7 +168,7 @@ describe('@keyway/verify installed from its tarball outside the monorepo', () =>
     });
 
     it('runs the README’s node:http handler and Express middleware as written', async () => {
-      await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `express@${expressVersion}`]);
+      await app.npmInstall([`express@${expressVersion}`]);
       const readme = await readFile(join(packageRoot, 'README.md'), 'utf8');
       const request = (port: number, method: string, path: string, token?: string) =>
         fetch(`http://127.0.0.1:${port}${path}`, {

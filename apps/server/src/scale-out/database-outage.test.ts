@@ -7,13 +7,9 @@ import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/aut
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   captureLogs,
-  dataOf,
   errorOf,
   eventually,
-  mutation,
   password,
-  query,
-  type SignedIn,
   send,
   startTestServer,
   type TestServer,
@@ -39,7 +35,7 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
       logger: logs.logger,
       env: { DATABASE_URL: proxy.rewrite(database.url) },
     });
-    expect((await mutation(instance.url, 'users.register', { email, password })).status).toBe(200);
+    await instance.register(email);
   });
 
   afterAll(async () => {
@@ -52,9 +48,7 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
   // (12 s), too slow for this suite; see orm.ts.
   for (const mode of ['reset', 'blackhole'] satisfies CutMode[]) {
     it(`fails fast with 503 while the database is unreachable (${mode}) and recovers without a restart`, async () => {
-      const login = await mutation(instance.url, 'auth.login', { email, password });
-      expect(login.status).toBe(200);
-      const token = dataOf<SignedIn>(login).accessToken;
+      const token = (await instance.login(email)).accessToken;
 
       proxy.cut(mode);
 
@@ -65,9 +59,9 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
 
       // A burst larger than the pool (10), so some requests also wait for a connection.
       const attempts = [
-        () => mutation(instance.url, 'auth.login', { email, password }),
-        () => query(instance.url, 'users.me', undefined, { token }),
-        () => mutation(instance.url, 'users.register', { email: `${unique('new')}@example.com`, password: password }),
+        () => instance.mutation('auth.login', { email, password }),
+        () => instance.query('users.me', undefined, { token }),
+        () => instance.mutation('users.register', { email: `${unique('new')}@example.com`, password: password }),
       ];
       const burst = await Promise.all(Array.from({ length: 8 }).flatMap(() => attempts.map((attempt) => attempt())));
       for (const failed of burst) {
@@ -86,9 +80,9 @@ describe.skipIf(!postgres)('a database outage (PostgreSQL through a TCP proxy)',
         'health to answer 200 again',
         async () => (await send(`${instance.url}/healthz`)).status === 200,
       );
-      const again = await mutation(instance.url, 'auth.login', { email, password });
+      const again = await instance.mutation('auth.login', { email, password });
       expect(again.status).toBe(200);
-      expect((await query(instance.url, 'users.me', undefined, { token })).status).toBe(200);
+      expect((await instance.query('users.me', undefined, { token })).status).toBe(200);
     });
   }
 });

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   captureLogs,
   eventually,
-  mutation,
   password,
   startTwoInstances,
   type TestServer,
@@ -33,7 +32,7 @@ describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
 
   const limits = { RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' };
   const failedLogin = (instance: TestServer, email: string) =>
-    mutation(instance.url, 'auth.login', { email, password: 'Not-The-Password-1' });
+    instance.mutation('auth.login', { email, password: 'Not-The-Password-1' });
 
   beforeAll(async () => {
     const redis = new URL(redisTestUrl);
@@ -83,7 +82,7 @@ describe.skipIf(!ready)('a Redis outage under one of two instances', () => {
       // The counts stayed in the cut-off instance's memory: the other one has seen none.
       expect((await failedLogin(direct, email)).status).toBe(401);
       // Other procedures are limited (and answered) as well.
-      expect((await mutation(cutOff.url, 'users.register', { email, password })).status).toBe(200);
+      expect((await cutOff.mutation('users.register', { email, password })).status).toBe(200);
       expect(logs.matching(fallbackLog)).toHaveLength(fallbacksBefore + 1);
 
       proxy.restore();

@@ -5,18 +5,7 @@
 import { type Orm, openOrm } from '@keyway/auth-core';
 import { createTestDatabase, type TestDatabase, testDialects } from '@keyway/auth-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dataOf,
-  eventually,
-  mutation,
-  password,
-  query,
-  type SignedIn,
-  send,
-  startTestServer,
-  type TestServer,
-  unique,
-} from '../testing.js';
+import { dataOf, eventually, type SignedIn, send, startTestServer, type TestServer, unique } from '../testing.js';
 
 const postgres = (await testDialects()).includes('postgresql');
 
@@ -64,9 +53,7 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
 
   it('drains the in-flight request before closing the pool', async () => {
     const email = `${unique('drain')}@example.com`;
-    expect((await mutation(instance.url, 'users.register', { email, password })).status).toBe(200);
-    const login = await mutation(instance.url, 'auth.login', { email, password });
-    const token = dataOf<SignedIn>(login).accessToken;
+    const { accessToken: token } = await instance.registerAndLogin(email);
     const { url } = instance;
 
     let release = () => {};
@@ -89,7 +76,7 @@ describe.skipIf(!postgres)('stopping an instance on PostgreSQL', () => {
 
     try {
       // users.me reads the session table, so it waits on the lock inside the database.
-      const inFlight = query(url, 'users.me', undefined, { token });
+      const inFlight = instance.query('users.me', undefined, { token });
       await eventually('the request to wait on the lock', async () => (await serverBackends(true)) > 0);
 
       let stopped = false;

@@ -75,6 +75,34 @@ export function dataOf<T>(reply: Reply): T {
   return body.result.data;
 }
 
+/** A procedure's path (`users.me`) and the output it answers. */
+export type ProcedurePath = {
+  [Router in keyof Outputs]: `${Router & string}.${keyof Outputs[Router] & string}`;
+}[keyof Outputs];
+export type OutputOf<Path extends ProcedurePath> = Path extends `${infer Router extends keyof Outputs}.${infer Name}`
+  ? Outputs[Router][Name & keyof Outputs[Router]]
+  : never;
+
+/** A mutation's `result.data`, typed by its path; throws with the body unless it succeeded. */
+export async function mutationData<Path extends ProcedurePath>(
+  baseUrl: string,
+  path: Path,
+  input?: unknown,
+  options?: CallOptions,
+): Promise<OutputOf<Path>> {
+  return dataOf<OutputOf<Path>>(await mutation(baseUrl, path, input, options));
+}
+
+/** A query's `result.data`, typed by its path; throws with the body unless it succeeded. */
+export async function queryData<Path extends ProcedurePath>(
+  baseUrl: string,
+  path: Path,
+  input?: unknown,
+  options?: CallOptions,
+): Promise<OutputOf<Path>> {
+  return dataOf<OutputOf<Path>>(await query(baseUrl, path, input, options));
+}
+
 /**
  * The `error` of an error envelope (a batch answers an array of them: the first); throws
  * with the body when it is not one.
@@ -113,4 +141,19 @@ export async function login(
 export async function registerAndLogin(baseUrl: string, email: string) {
   await register(baseUrl, email);
   return login(baseUrl, email);
+}
+
+/** The calls above with a server's URL filled in: what a TestServer offers as `t.mutation(...)`. */
+export function callsTo(baseUrl: string) {
+  return {
+    mutation: (path: string, input?: unknown, options?: CallOptions) => mutation(baseUrl, path, input, options),
+    query: (path: string, input?: unknown, options?: CallOptions) => query(baseUrl, path, input, options),
+    mutationData: <Path extends ProcedurePath>(path: Path, input?: unknown, options?: CallOptions) =>
+      mutationData(baseUrl, path, input, options),
+    queryData: <Path extends ProcedurePath>(path: Path, input?: unknown, options?: CallOptions) =>
+      queryData(baseUrl, path, input, options),
+    register: (email: string, options?: CallOptions) => register(baseUrl, email, options),
+    login: (email: string, options?: CallOptions & { password?: string }) => login(baseUrl, email, options),
+    registerAndLogin: (email: string) => registerAndLogin(baseUrl, email),
+  };
 }

@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Packages of the server side that must never reach an outside install of a published package. */
+export const serverOnlyPackages = ['bcrypt', 'sqlite3', 'pg', 'ioredis', 'pino', 'nodemailer', 'knex'];
+
 export interface OutsideAppOptions {
   /** The package's own folder (its package.json names it). */
   packageRoot: string;
@@ -54,6 +57,9 @@ export async function installOutsideApp(options: OutsideAppOptions) {
   const workDir = await mkdtemp(join(tmpdir(), `keyway-${options.appName}-`));
   const appDir = join(workDir, 'app');
   const inApp = (command: string, args: string[]) => run(command, args, { cwd: appDir, maxBuffer: 32 * 1024 * 1024 });
+  /** `npm install` in the app, quietly; `args` name what to add (and `--save-dev`). */
+  const npmInstall = (args: string[] = []) =>
+    inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...args]);
   try {
     await run('pnpm', ['turbo', 'run', 'build', `--filter=${name}`, '--output-logs=errors-only'], { cwd: repoRoot });
     await run('pnpm', ['pack', '--pack-destination', workDir], { cwd: options.packageRoot });
@@ -69,12 +75,19 @@ export async function installOutsideApp(options: OutsideAppOptions) {
       ...(options.devDependencies && { devDependencies: options.devDependencies }),
     };
     await writeFile(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
-    await inApp('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+    await npmInstall();
   } catch (error) {
     await rm(workDir, { recursive: true, force: true });
     throw error;
   }
-  return { appDir, inApp, remove: () => rm(workDir, { recursive: true, force: true }) };
+  return {
+    appDir,
+    inApp,
+    npmInstall,
+    /** Every package installed in the app (see installedPackages). */
+    installed: () => installedPackages(join(appDir, 'node_modules')),
+    remove: () => rm(workDir, { recursive: true, force: true }),
+  };
 }
 
 export type OutsideApp = Awaited<ReturnType<typeof installOutsideApp>>;

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { loadConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createServer, type ServerOptions } from '../server.js';
+import { callsTo } from './http.js';
 
 export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
 /** 32 bytes, base64url: what production requires in `DATA_ENCRYPTION_KEY`. */
@@ -77,6 +78,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const url = await server.start();
   return {
     url,
+    /** `t.mutation(path, ...)`, `t.register(email)`, ...: the HTTP calls of ./http.ts on this server. */
+    ...callsTo(url),
     server,
     /** The server's database connection (a test may close it to see the server fail). */
     orm,
