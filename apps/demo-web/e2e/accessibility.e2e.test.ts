@@ -5,18 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, startDemoRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { startFileRig } from './harness.js';
 import { fill, password, signUp as signUpAt } from './pages.js';
 
-let rig: DemoRig;
-
-beforeAll(async () => {
-  rig = await startDemoRig();
-});
-afterAll(async () => {
-  await rig?.stop();
-});
+const rig = await startFileRig();
 
 async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
   const context = await rig.browser.newContext(viewport ? { viewport, isMobile: true } : {});

@@ -6,18 +6,11 @@
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, linkFromMail, resultsDir, startDemoRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type DemoRig, linkFromMail, resultsDir, startFileRig } from './harness.js';
 import { fill, logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
-let rig: DemoRig;
-
-beforeAll(async () => {
-  rig = await startDemoRig();
-});
-afterAll(async () => {
-  await rig?.stop();
-});
+const rig = await startFileRig();
 
 const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
 const phone = { viewport: { width: 375, height: 740 }, isMobile: true };

@@ -1,18 +1,11 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, linkFromMail, startDemoRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { linkFromMail, startFileRig } from './harness.js';
 import { fill, logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
 const newPassword = 'a brand new passphrase 7';
-let rig: DemoRig;
-
-beforeAll(async () => {
-  // A tight failed-login limit so the rate-limit answer can be seen; everything else stays generous.
-  rig = await startDemoRig({ RATE_LIMIT_LOGIN_ACCOUNT: '2/15m' });
-});
-afterAll(async () => {
-  await rig?.stop();
-});
+// A tight failed-login limit so the rate-limit answer can be seen; everything else stays generous.
+const rig = await startFileRig({ RATE_LIMIT_LOGIN_ACCOUNT: '2/15m' });
 
 const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@keyway/server/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
+import { afterAll } from 'vitest';
 
 const appRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const resultsDir = join(appRoot, 'test-results');
@@ -118,6 +119,13 @@ export async function startDemoRig(env: Record<string, string> = {}): Promise<De
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A rig for one test file: started now (await it at the file's top level), stopped after its tests. */
+export async function startFileRig(env: Record<string, string> = {}): Promise<DemoRig> {
+  const rig = await startDemoRig(env);
+  afterAll(() => rig.stop());
+  return rig;
 }
 
 /** The link to `path` (e.g. `verify-email`) in the latest mail to `email` whose subject matches. */

@@ -4,18 +4,11 @@
  * Devices list, and a device signed out from another browser.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRig, startDemoRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { startFileRig } from './harness.js';
 import { logIn, newEmail, password, signUp as signUpAt } from './pages.js';
 
-let rig: DemoRig;
-
-beforeAll(async () => {
-  rig = await startDemoRig();
-});
-afterAll(async () => {
-  await rig?.stop();
-});
+const rig = await startFileRig();
 
 const signUp = (page: Page, email: string) => signUpAt(page, rig.webUrl, email);
 
