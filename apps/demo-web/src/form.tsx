@@ -8,6 +8,7 @@
  * - the field errors are also put in a polite live region, so they are announced wherever focus is.
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { useFocusOnMount } from './components.js';
 import { describeError, type FieldMessages, issuesToFieldMessages } from './lib/errors.js';
 import type { Schema } from './lib/schema.js';
 import { useNotices } from './notices.js';
@@ -35,6 +36,8 @@ export function useForm<T>(options: {
    * in error, and the live region names them ("Email: Enter a valid email address").
    */
   fields: Record<string, string>;
+  /** Empties the form once `submit` succeeds (what was typed, a password, is done with). */
+  resetOnSuccess?: boolean;
   submit(values: T): Promise<void>;
 }): FormController {
   const [pending, setPending] = useState(false);
@@ -78,6 +81,7 @@ export function useForm<T>(options: {
     setPending(true);
     try {
       await options.submit(parsed.data);
+      if (options.resetOnSuccess) form.reset();
     } catch (error) {
       fail(describeError(error, Object.keys(options.fields)));
     } finally {
@@ -163,5 +167,26 @@ export function FormActions({
         ) : null}
       </div>
     </>
+  );
+}
+
+/**
+ * A form that appears because the user asked for it (the next step, a confirmation): on
+ * mount, focus moves into it (useFocusOnMount), unless `focusOnMount` is false.
+ */
+export function StepForm({
+  form,
+  focusOnMount = true,
+  children,
+}: {
+  form: FormController;
+  focusOnMount?: boolean;
+  children: ReactNode;
+}) {
+  const ref = useFocusOnMount<HTMLFormElement>(focusOnMount);
+  return (
+    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+      {children}
+    </form>
   );
 }

@@ -6,8 +6,8 @@
  */
 import { errorCodeOf, loginInput, verifyMfaInput } from '@keyway/client';
 import { useState } from 'react';
-import { Card, CodeField, Email, Field, Link, PasswordField, useFocusOnMount } from '../components.js';
-import { FormFeedback, SubmitButton, useForm } from '../form.js';
+import { Card, CodeField, Email, Field, Link, PasswordField } from '../components.js';
+import { FormFeedback, StepForm, SubmitButton, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
 import { NoticeSlot, useNotices } from '../notices.js';
 import { kw } from '../session.js';
@@ -35,11 +35,10 @@ function PasswordStep({
       navigate('/profile');
     },
   });
-  // Sent back from the second step: focus goes to the password (the email is kept).
-  const ref = useFocusOnMount<HTMLFormElement>(step.returned);
 
+  // Sent back from the second step: focus goes to the password (the email is kept).
   return (
-    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+    <StepForm form={form} focusOnMount={step.returned}>
       <Field
         label="Email"
         name="email"
@@ -54,12 +53,11 @@ function PasswordStep({
       </p>
       <FormFeedback form={form} />
       <SubmitButton pending={form.pending}>Log in</SubmitButton>
-    </form>
+    </StepForm>
   );
 }
 
 function CodeStep({ step, onEnded }: { step: Extract<Step, { name: 'code' }>; onEnded(): void }) {
-  const ref = useFocusOnMount<HTMLFormElement>();
   const notices = useNotices();
   const form = useForm({
     schema: verifyMfaInput,
@@ -82,7 +80,7 @@ function CodeStep({ step, onEnded }: { step: Extract<Step, { name: 'code' }>; on
   });
 
   return (
-    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+    <StepForm form={form}>
       <p className="muted">
         Two-factor authentication is on for{' '}
         <strong>
@@ -98,7 +96,7 @@ function CodeStep({ step, onEnded }: { step: Extract<Step, { name: 'code' }>; on
       />
       <FormFeedback form={form} />
       <SubmitButton pending={form.pending}>Verify</SubmitButton>
-    </form>
+    </StepForm>
   );
 }
 

@@ -14,9 +14,9 @@ export function ChangeEmail({ user }: { user: User | null }) {
   const form = useForm({
     schema: requestEmailChangeInput,
     fields: { newEmail: 'New email', password: 'Password' },
+    resetOnSuccess: true,
     async submit(values) {
       await kw.users.requestEmailChange.mutate(values);
-      (document.getElementById('change-email') as HTMLFormElement | null)?.reset();
       notices.show({
         tone: 'success',
         text: (

@@ -1,6 +1,6 @@
 import { changePasswordInput } from '@keyway/client';
 import { NewPasswordField, PasswordField } from '../components.js';
-import { FormFeedback, SubmitButton, useForm } from '../form.js';
+import { FormActions, useForm } from '../form.js';
 import { useNotices } from '../notices.js';
 import { kw } from '../session.js';
 
@@ -9,9 +9,9 @@ export function ChangePassword() {
   const form = useForm({
     schema: changePasswordInput,
     fields: { currentPassword: 'Current password', newPassword: 'New password' },
+    resetOnSuccess: true,
     async submit(values) {
       await kw.users.changePassword.mutate(values);
-      (document.getElementById('change-password') as HTMLFormElement | null)?.reset();
       notices.show({ tone: 'success', text: 'Your password has been changed. Your other sessions were logged out.' });
     },
   });
@@ -22,8 +22,7 @@ export function ChangePassword() {
       <form id="change-password" onSubmit={form.onSubmit} noValidate>
         <PasswordField label="Current password" name="currentPassword" errors={form.errors} />
         <NewPasswordField label="New password" name="newPassword" errors={form.errors} />
-        <FormFeedback form={form} />
-        <SubmitButton pending={form.pending}>Change password</SubmitButton>
+        <FormActions form={form} submit="Change password" />
       </form>
     </section>
   );

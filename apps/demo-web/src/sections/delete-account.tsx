@@ -6,8 +6,8 @@
 import { deleteAccountInput } from '@keyway/client';
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { CheckboxField, PasswordField, useFocusOnMount } from '../components.js';
-import { FormActions, useForm } from '../form.js';
+import { CheckboxField, PasswordField } from '../components.js';
+import { FormActions, StepForm, useForm } from '../form.js';
 import { navigate } from '../lib/router.js';
 import { withTickedBox } from '../lib/schema.js';
 import { kw } from '../session.js';
@@ -19,7 +19,6 @@ const deleteAccountForm = withTickedBox(
 );
 
 function DeleteAccountForm({ onCancel }: { onCancel(): void }) {
-  const ref = useFocusOnMount<HTMLFormElement>();
   const form = useForm({
     schema: deleteAccountForm,
     fields: { password: 'Password', confirm: 'Confirmation' },
@@ -29,7 +28,7 @@ function DeleteAccountForm({ onCancel }: { onCancel(): void }) {
     },
   });
   return (
-    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+    <StepForm form={form}>
       <PasswordField errors={form.errors} />
       <CheckboxField
         label="I understand that my account and its data will be deleted for good."
@@ -37,7 +36,7 @@ function DeleteAccountForm({ onCancel }: { onCancel(): void }) {
         errors={form.errors}
       />
       <FormActions form={form} submit="Delete my account" tone="danger" onCancel={onCancel} />
-    </form>
+    </StepForm>
   );
 }
 

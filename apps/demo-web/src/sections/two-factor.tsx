@@ -7,7 +7,7 @@
 import { mfaDisableInput, mfaEnableInput, mfaSetupInput, sessionOf, type User } from '@keyway/client';
 import { useMemo, useRef, useState } from 'react';
 import { CodeField, PasswordField, useFocusOnMount } from '../components.js';
-import { FormActions, useForm } from '../form.js';
+import { FormActions, StepForm, useForm } from '../form.js';
 import { drawQrCode, groupSecret } from '../lib/two-factor.js';
 import { useNotices } from '../notices.js';
 import { kw } from '../session.js';
@@ -23,7 +23,6 @@ type Step =
 const refreshUser = () => sessionOf(kw).check({ force: true });
 
 function PasswordStep({ onSetUp, onCancel }: { onSetUp(step: Step): void; onCancel(): void }) {
-  const ref = useFocusOnMount<HTMLFormElement>();
   const form = useForm({
     schema: mfaSetupInput,
     fields: { password: 'Password' },
@@ -32,10 +31,10 @@ function PasswordStep({ onSetUp, onCancel }: { onSetUp(step: Step): void; onCanc
     },
   });
   return (
-    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+    <StepForm form={form}>
       <PasswordField hint="To set up two-factor authentication, confirm it is you." errors={form.errors} />
       <FormActions form={form} submit="Continue" onCancel={onCancel} />
-    </form>
+    </StepForm>
   );
 }
 
@@ -108,7 +107,6 @@ function RecoveryCodesStep({ codes, onDone }: { codes: string[]; onDone(): void 
 }
 
 function TurnOffStep({ onDone, onCancel }: { onDone(): void; onCancel(): void }) {
-  const ref = useFocusOnMount<HTMLFormElement>();
   const form = useForm({
     schema: mfaDisableInput,
     fields: { password: 'Password', code: 'Code from your app or a recovery code' },
@@ -119,11 +117,11 @@ function TurnOffStep({ onDone, onCancel }: { onDone(): void; onCancel(): void })
     },
   });
   return (
-    <form ref={ref} onSubmit={form.onSubmit} noValidate>
+    <StepForm form={form}>
       <PasswordField errors={form.errors} />
       <CodeField label="Code from your app or a recovery code" errors={form.errors} />
       <FormActions form={form} submit="Turn off" tone="danger" onCancel={onCancel} />
-    </form>
+    </StepForm>
   );
 }
 
