@@ -36,9 +36,11 @@ export function useForm<T>(options: {
    * in error, and the live region names them ("Email: Enter a valid email address").
    */
   fields: Record<string, string>;
+  submit(values: T): Promise<unknown>;
   /** Empties the form once `submit` succeeds (what was typed, a password, is done with). */
   resetOnSuccess?: boolean;
-  submit(values: T): Promise<void>;
+  /** What the page says once `submit` succeeds, as a success notice. */
+  success?(values: T): ReactNode;
 }): FormController {
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({ fields: {}, attempt: 0 });
@@ -82,6 +84,7 @@ export function useForm<T>(options: {
     try {
       await options.submit(parsed.data);
       if (options.resetOnSuccess) form.reset();
+      if (options.success) notices.show({ tone: 'success', text: options.success(parsed.data) });
     } catch (error) {
       fail(describeError(error, Object.keys(options.fields)));
     } finally {

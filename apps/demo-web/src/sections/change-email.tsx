@@ -6,32 +6,25 @@
 import { requestEmailChangeInput, type User } from '@keyway/client';
 import { Email, Field, PasswordField } from '../components.js';
 import { FormActions, useForm } from '../form.js';
-import { useNotices } from '../notices.js';
 import { kw } from '../session.js';
 
 export function ChangeEmail({ user }: { user: User | null }) {
-  const notices = useNotices();
   const form = useForm({
     schema: requestEmailChangeInput,
     fields: { newEmail: 'New email', password: 'Password' },
+    submit: (values) => kw.users.requestEmailChange.mutate(values),
     resetOnSuccess: true,
-    async submit(values) {
-      await kw.users.requestEmailChange.mutate(values);
-      notices.show({
-        tone: 'success',
-        text: (
+    success: (values) => (
+      <>
+        We sent a link to <Email address={values.newEmail} />. Open it to make it your email address
+        {user ? (
           <>
-            We sent a link to <Email address={values.newEmail} />. Open it to make it your email address
-            {user ? (
-              <>
-                ; until then it stays <Email address={user.email} />
-              </>
-            ) : null}
-            .
+            ; until then it stays <Email address={user.email} />
           </>
-        ),
-      });
-    },
+        ) : null}
+        .
+      </>
+    ),
   });
 
   return (

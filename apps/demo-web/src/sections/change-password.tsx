@@ -1,19 +1,15 @@
 import { changePasswordInput } from '@keyway/client';
 import { NewPasswordField, PasswordField } from '../components.js';
 import { FormActions, useForm } from '../form.js';
-import { useNotices } from '../notices.js';
 import { kw } from '../session.js';
 
 export function ChangePassword() {
-  const notices = useNotices();
   const form = useForm({
     schema: changePasswordInput,
     fields: { currentPassword: 'Current password', newPassword: 'New password' },
+    submit: (values) => kw.users.changePassword.mutate(values),
     resetOnSuccess: true,
-    async submit(values) {
-      await kw.users.changePassword.mutate(values);
-      notices.show({ tone: 'success', text: 'Your password has been changed. Your other sessions were logged out.' });
-    },
+    success: () => 'Your password has been changed. Your other sessions were logged out.',
   });
 
   return (
