@@ -94,17 +94,18 @@ export function createMailComposer(options: { clock: Clock; config: MailComposer
     const to = row.recipient;
     switch (row.kind) {
       case 'verify-email': {
-        const user = await repositories.users.findById(String(payload.userId));
+        const account = await repositories.users.findAccount({ id: String(payload.userId) });
+        const user = account && !account.disabled ? account.user : null;
         if (!user || user.emailVerified || user.email !== to) return null;
-        if (await repositories.users.isDisabled(user.id)) return null;
         const content = link('verify', to, await mint(repositories, user.id, 'verify'));
         return content && verificationEmail(content);
       }
       case 'password-reset': {
         if (payload.throttled === true) return null;
-        const user = await repositories.users.findByEmail(to);
+        const account = await repositories.users.findAccount({ email: to });
         // An account an operator disabled gets no link: it could not sign in with the password anyway.
-        if (!user || (await repositories.users.isDisabled(user.id))) return null;
+        if (!account || account.disabled) return null;
+        const { user } = account;
         const content = link('reset', to, await mint(repositories, user.id, 'reset'));
         return content && passwordResetEmail(content);
       }

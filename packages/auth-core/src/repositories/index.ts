@@ -137,6 +137,13 @@ function buildRepositories(
         const user = await em().findOne(User, { email }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
       },
+      async findAccount(where) {
+        const user = await em().findOne(User, where, {
+          fields: [...userFields, 'disabledAt'],
+          disableIdentityMap: true,
+        });
+        return user && { user: toUserRecord(user), disabled: Boolean(user.disabledAt) };
+      },
       async findCredentials(email) {
         const user = await em().findOne(
           User,
@@ -185,10 +192,6 @@ function buildRepositories(
         if (changed !== 1) return null;
         const user = await em().findOne(User, { id }, { fields: userFields, disableIdentityMap: true });
         return user && toUserRecord(user);
-      },
-      async isDisabled(id) {
-        const user = await em().findOne(User, { id }, { fields: ['disabledAt'], disableIdentityMap: true });
-        return Boolean(user?.disabledAt);
       },
       async markEmailVerified(id, now) {
         await em().nativeUpdate(User, { id, emailVerified: false }, { emailVerified: true, updatedAt: now });

@@ -19,6 +19,8 @@ export interface UserRepository {
   create(input: { email: string; passwordHash: string; now: Date }): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
+  /** The user and whether an operator has disabled it (`admin users disable`), in one read. */
+  findAccount(where: { id: string } | { email: string }): Promise<{ user: UserRecord; disabled: boolean } | null>;
   /** The user and its password hash in one read: what a login needs, and nothing more. */
   findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string; disabled: boolean } | null>;
   findPasswordHash(id: string): Promise<string | null>;
@@ -47,8 +49,6 @@ export interface UserRepository {
     requestId: string;
     now: Date;
   }): Promise<UserRecord | null>;
-  /** Whether an operator has disabled the account (`admin users disable`); false when it is gone. */
-  isDisabled(id: string): Promise<boolean>;
   /** Deletes the user and, by cascade, every row that belongs to it; true when there was one. */
   delete(id: string): Promise<boolean>;
 }

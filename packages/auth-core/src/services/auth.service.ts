@@ -182,10 +182,11 @@ export function createAuthService({
     async verifyMfa(input: { mfaToken: string; code: string } & ClientInfo): Promise<LoginResult> {
       const factor = secondFactor();
       const { userId, tokenHash } = await factor.findChallenge(input.mfaToken);
-      const user = await users.findById(userId);
-      if (!user?.mfaEnabled) throw new AuthError('MFA_TOKEN_INVALID');
+      const account = await users.findAccount({ id: userId });
+      if (!account?.user.mfaEnabled) throw new AuthError('MFA_TOKEN_INVALID');
       // Disabled by an operator after the password step: no session, whatever the code.
-      if (await users.isDisabled(userId)) throw new AuthError('ACCOUNT_DISABLED');
+      if (account.disabled) throw new AuthError('ACCOUNT_DISABLED');
+      const { user } = account;
       // Wrong codes count toward the same per-account backoff as wrong passwords; the token's
       // attempt is counted inside it, so a call the backoff refuses spends none.
       const valid = await backoff.guard(user.email, async () => {

@@ -170,9 +170,10 @@ export function createUserService(dependencies: UserServiceDependencies) {
       const tokenHash = hashSecretToken(input.token);
       const now = clock.now();
       const found = await emailTokens.findValid({ tokenHash, purpose: 'reset', now });
-      const user = found && (await users.findById(found.userId));
-      if (!user) throw new AuthError('RESET_TOKEN_INVALID');
-      if (await users.isDisabled(user.id)) throw new AuthError('ACCOUNT_DISABLED');
+      const account = found && (await users.findAccount({ id: found.userId }));
+      if (!account) throw new AuthError('RESET_TOKEN_INVALID');
+      if (account.disabled) throw new AuthError('ACCOUNT_DISABLED');
+      const { user } = account;
       // The policy is checked before the token is spent, so a refused password keeps the link usable.
       assertPasswordPolicy('newPassword', input.newPassword, user.email);
       const passwordHash = await passwords.hash(input.newPassword);
@@ -248,10 +249,11 @@ export function createUserService(dependencies: UserServiceDependencies) {
       // transaction begins with a write: on SQLite a transaction that reads first cannot take
       // the write lock once another connection has written, and fails at once (no busy wait).
       const found = await emailTokens.findValid({ tokenHash, purpose: 'email-change', now: clock.now() });
-      const before = found && (await users.findById(found.userId));
+      const account = found && (await users.findAccount({ id: found.userId }));
       const { newEmail, changeRequestId: requestId } = found ?? {};
-      if (!before || !newEmail || !requestId) throw invalid();
-      if (await users.isDisabled(before.id)) throw new AuthError('ACCOUNT_DISABLED');
+      if (!account || !newEmail || !requestId) throw invalid();
+      if (account.disabled) throw new AuthError('ACCOUNT_DISABLED');
+      const before = account.user;
       return transaction(async (tx) => {
         const now = clock.now();
         if (!(await tx.emailTokens.consume({ tokenHash, purpose: 'email-change', now }))) throw invalid();

@@ -128,6 +128,13 @@ export function createMemoryRepositories() {
         const user = [...users.values()].find((candidate) => candidate.email === email);
         return user ? record(user) : null;
       },
+      findAccount: async (where) => {
+        const user =
+          'id' in where
+            ? users.get(where.id)
+            : [...users.values()].find((candidate) => candidate.email === where.email);
+        return user ? { user: record(user), disabled: user.disabled } : null;
+      },
       findCredentials: async (email) => {
         const user = [...users.values()].find((candidate) => candidate.email === email);
         return user ? { user: record(user), passwordHash: user.passwordHash, disabled: user.disabled } : null;
@@ -158,7 +165,6 @@ export function createMemoryRepositories() {
         Object.assign(user, { email: to, emailVerified: true, emailChangeRequestId: null, updatedAt: now });
         return record(user);
       },
-      isDisabled: async (id) => users.get(id)?.disabled ?? false,
       async markEmailVerified(id, now) {
         const user = users.get(id);
         if (!user) return null;
