@@ -31,6 +31,5 @@ export {
   rateLimitPolicy,
 } from './rate-limit-policy.js';
 export { type AppRouter, appRouter } from './router.js';
-export { emailSchema } from './schemas/index.js';
 export { bearerOnlyTransport, type SessionTransport } from './session-transport.js';
 export { createCallerFactory, type Meta } from './trpc.js';
