@@ -23,6 +23,7 @@ import type { Orm } from './orm.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { openActiveUserRead } from './repositories/active-user-query.js';
 import { createRepositories } from './repositories/index.js';
+import { activeUserFinder } from './repositories/session-repository.js';
 import type { Repositories } from './repositories/types.js';
 import {
   createSecurityEventRecorder,
@@ -161,8 +162,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
     // microseconds per call, a measurable share of an authenticated call (apps/server/bench/README.md).
     return {
       get auth(): AuthService {
+        if (authService) return authService;
         const { users, sessions, denylist, transaction } = repos();
-        authService ??= createAuthService({
+        authService = createAuthService({
           users,
           sessions,
           denylist,
@@ -183,8 +185,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
         return sessionService;
       },
       get mfa(): MfaService {
+        if (mfaService) return mfaService;
         const { users, mfa, transaction } = repos();
-        mfaService ??= createMfaService({
+        mfaService = createMfaService({
           users,
           mfa,
           transaction,
@@ -200,8 +203,9 @@ export async function createAuthCore(options: AuthCoreOptions) {
         return mfaService;
       },
       get users(): UserService {
+        if (userService) return userService;
         const { users, sessions, denylist, emailTokens, transaction, afterCommit } = repos();
-        userService ??= createUserService({
+        userService = createUserService({
           users,
           sessions,
           denylist,
@@ -232,16 +236,10 @@ export async function createAuthCore(options: AuthCoreOptions) {
   }
 
   /**
-   * The check of every authenticated call, on the read of its own connection (the reader
-   * above): it needs no unit of work, so it runs before any of a call's services exist.
-   * The repositories' `findActiveUser` is that read; their EntityManager is never forked by it.
+   * The check of every authenticated call, on the hot read above (never a unit of work of its
+   * own), so it runs before any of a call's services exist.
    */
-  const { sessions: readOnlySessions } = createRepositories(orm.em as EntityManager, activeUsers);
-  const authenticate = createAuthenticator({
-    tokens,
-    clock,
-    findActiveUser: (query) => readOnlySessions.findActiveUser(query),
-  });
+  const authenticate = createAuthenticator({ tokens, clock, findActiveUser: activeUserFinder(activeUsers) });
 
   return {
     forRequest,

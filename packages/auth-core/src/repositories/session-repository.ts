@@ -37,6 +37,16 @@ function fromUserRow(row: ActiveUserRow): UserRecord {
   };
 }
 
+/** The user of a live session whose access jti is not denied, by the hot-path read (`ActiveUserQuery`). */
+export function activeUserFinder(
+  findActiveUserRow: (sessionId: string, accessJti: string, now: Date) => Promise<ActiveUserRow | undefined>,
+): SessionRepository['findActiveUser'] {
+  return async ({ sessionId, accessJti, now }) => {
+    const row = await findActiveUserRow(sessionId, accessJti, now);
+    return row ? fromUserRow(row) : null;
+  };
+}
+
 /** `findActiveUserRow` is the hot-path read (see `createRepositories`), not the EntityManager. */
 export function createSessionRepository(
   em: () => EntityManager,
@@ -110,10 +120,7 @@ export function createSessionRepository(
         ip: ip ?? null,
       }));
     },
-    async findActiveUser({ sessionId, accessJti, now }) {
-      const row = await findActiveUserRow(sessionId, accessJti, now);
-      return row ? fromUserRow(row) : null;
-    },
+    findActiveUser: activeUserFinder(findActiveUserRow),
     purgeExpired: (before, limit) =>
       deleteBatch(
         em(),
