@@ -12,7 +12,7 @@ import { minutes, repositoriesOnTestDatabase } from '../testing/repository-datab
 import type { EmailTokenPurpose } from './types.js';
 
 describe.each(await testDialects())('repositories on %s', (dialect) => {
-  const { now, repositories, createUser } = repositoriesOnTestDatabase(dialect);
+  const { now, repositories, createUser, admin } = repositoriesOnTestDatabase(dialect);
 
   describe('users', () => {
     it('finds a user by id and by email, without the password hash', async () => {
@@ -28,6 +28,15 @@ describe.each(await testDialects())('repositories on %s', (dialect) => {
       expect(await repositories().users.findById(user.id)).toEqual(user);
       expect(await repositories().users.findByEmail(user.email)).toEqual(user);
       expect(await repositories().users.findByEmail('nobody@example.com')).toBeNull();
+      // findAccount: the same user and whether an operator disabled it, by id or by email.
+      expect(await repositories().users.findAccount({ email: user.email })).toEqual({ user, disabled: false });
+      await admin().disableUser(user.email);
+      expect(await repositories().users.findAccount({ id: user.id })).toMatchObject({ disabled: true });
+      expect(await repositories().users.findAccount({ email: user.email })).toMatchObject({
+        user: { id: user.id },
+        disabled: true,
+      });
+      expect(await repositories().users.findAccount({ email: 'nobody@example.com' })).toBeNull();
       expect(await repositories().users.findById(randomUUID())).toBeNull();
       expect(await repositories().users.findPasswordHash(user.id)).toBe('$kw1$not-a-real-hash');
     });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll } from 'vitest';
+import { createAdmin } from '../admin.js';
 import { type Dialect, migrate, type Orm, openOrm } from '../orm.js';
 import { type ActiveUserRead, openActiveUserRead } from '../repositories/active-user-query.js';
 import { createRepositories } from '../repositories/index.js';
@@ -67,5 +68,8 @@ export function repositoriesOnTestDatabase(dialect: Dialect) {
     await database.drop();
   });
 
-  return { now, repositories, createUser, createSession, count };
+  /** The operator's tools on the same database (disabling an account, say). */
+  const admin = () => createAdmin({ orm });
+
+  return { now, repositories, createUser, createSession, count, admin };
 }
