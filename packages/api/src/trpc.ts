@@ -1,7 +1,7 @@
 /**
  * The only initTRPC call. Exports just what procedures may use. Every procedure runs
- * behind one middleware made of small named steps: its rate limits, its own services (a
- * forked EntityManager), the bearer token where the procedure is protected, the refund rule
+ * behind one middleware made of small named steps: its rate limits, its own services (built
+ * as it first uses them), the bearer token where the procedure is protected, the refund rule
  * of failure-only rate limits, and domain errors mapped to tRPC codes.
  */
 import type { AuthServices } from '@keyway/auth-core';
@@ -142,7 +142,7 @@ type NextResult = { ok: true; data?: unknown } | { ok: false; error: TRPCError }
 
 /**
  * What every procedure runs behind, as one tRPC middleware (each level of middleware copies
- * the call's options and context several times, a measurable share of an authenticated call:
+ * the call's options twice and the context once, a measurable share of an authenticated call:
  * apps/server/bench/README.md): the steps above, then error mapping (errors.ts) and the
  * session cookie (session-transport.ts).
  */

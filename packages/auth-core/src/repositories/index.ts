@@ -86,8 +86,7 @@ function buildRepositories(
   transaction: Repositories['transaction'],
   afterCommit: Repositories['afterCommit'],
 ): Repositories {
-  // Made on first use: most calls (the authenticated read above all) never queue mail, nor
-  // touch emailed tokens or the second factor.
+  // Made on first use: most calls never queue mail, nor touch emailed tokens or the second factor.
   let outbox: OutboxRepository | undefined;
   let mfa: MfaRepository | undefined;
   let securityEvents: SecurityEventRepository | undefined;

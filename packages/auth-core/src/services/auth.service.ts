@@ -1,6 +1,7 @@
 /**
- * Login sessions: sign-in, rotation of refresh tokens with reuse detection, sign-out,
- * and the check every authenticated call makes.
+ * Login sessions: sign-in, rotation of refresh tokens with reuse detection, sign-out, and
+ * introspection for other services (the check itself is `authenticate.ts`, which the core
+ * also runs for every authenticated call).
  */
 import { randomUUID } from 'node:crypto';
 import type { AccountBackoff } from '../account-backoff.js';
@@ -58,7 +59,7 @@ export interface AuthServiceDependencies {
   denylist: DenylistRepository;
   passwords: PasswordHasher;
   tokens: TokenSigner;
-  /** Called only by the two login steps, so the authenticated check never builds it. */
+  /** Called only by the two login steps, so no other call builds it. */
   secondFactor: () => SecondFactor;
   clock: Clock;
   config: {
