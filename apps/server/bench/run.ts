@@ -8,6 +8,8 @@
  *                           asserts nothing about timings, fails if the harness breaks
  *   pnpm bench --profile    no table: `--cpu-prof` of Keyway and both ceilings under the
  *                           users.me load, summarised to bench-results/profile.md
+ *   pnpm bench --compare=../before   no table: users.me of this checkout beside other built
+ *                           checkouts and the bare ceiling, in alternating rounds (compare.md)
  *   --only=throughput,login,latency,denylist,coldstart,postgres   a subset, to iterate
  *   --cost=N  --no-build  --skip-postgres
  *   UV_THREADPOOL_SIZE, BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS of the Keyway server only)
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { type BenchContext, createContext, log } from './lib/context.js';
 import { figuresOf } from './lib/figures.js';
 import { parseOptions } from './lib/options.js';
+import { comparePhase } from './lib/phases/compare.js';
 import { postgresPhase, sqlitePhase } from './lib/phases/databases.js';
 import { profilePhase } from './lib/phases/profile.js';
 import { backgroundBusyCores } from './lib/proc.js';
@@ -52,6 +55,7 @@ async function measure(context: BenchContext): Promise<void> {
     if (build.status !== 0) throw new HarnessError('the build failed');
   }
   if (options.profile) return profilePhase(context);
+  if (options.compare.length > 0) return comparePhase(context);
   const raw: Raw = { rssTimeline: context.rssTimeline };
   // Two load workers: one for every job, a second for the login load under the latency run.
   await startWorkers(2);

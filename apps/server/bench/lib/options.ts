@@ -1,9 +1,10 @@
 /** The benchmark's command line and the durations of a full and a quick run. */
+import { resolve } from 'node:path';
 
 export const sectionNames = ['throughput', 'login', 'latency', 'denylist', 'coldstart', 'postgres'] as const;
 export type Section = (typeof sectionNames)[number];
 
-const usage = `Usage: pnpm bench [--quick] [--profile] [--cost=N] [--no-build] [--skip-postgres] [--only=${sectionNames.join(',')}]`;
+const usage = `Usage: pnpm bench [--quick] [--profile] [--compare=<checkout>,...] [--cost=N] [--no-build] [--skip-postgres] [--only=${sectionNames.join(',')}]`;
 
 const quickSettings = {
   cost: 10,
@@ -50,6 +51,11 @@ export type Settings = typeof quickSettings;
 export interface BenchOptions {
   quick: boolean;
   profile: boolean;
+  /**
+   * `--compare`: other checkouts of this repository (their root folders, each built), whose
+   * users.me is measured beside this checkout's and the bare ceiling's; nothing else runs.
+   */
+  compare: string[];
   build: boolean;
   bcryptCost: number;
   settings: Settings;
@@ -62,11 +68,11 @@ export interface BenchOptions {
 
 /** Parses the arguments; a string is the error to print (with the usage) before exiting 2. */
 export function parseOptions(args: string[]): BenchOptions | string {
-  const known = /^--(quick|profile|no-build|skip-postgres|cost=\d+|only=[a-z,]+)$/;
+  const known = /^--(quick|profile|no-build|skip-postgres|cost=\d+|only=[a-z,]+|compare=.+)$/;
   const unknown = args.find((arg) => !known.test(arg));
   if (unknown) return `Unknown argument ${unknown}\n${usage}`;
   const flag = (name: string) => args.includes(`--${name}`);
-  const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
   const only = option('only')?.split(',') ?? [...sectionNames];
   const unknownSection = only.find((name) => !(sectionNames as readonly string[]).includes(name));
   if (unknownSection) return `Unknown section ${unknownSection}; sections: ${sectionNames.join(', ')}`;
@@ -74,6 +80,8 @@ export function parseOptions(args: string[]): BenchOptions | string {
   return {
     quick: flag('quick'),
     profile: flag('profile'),
+    // Relative to where `pnpm bench` was typed (pnpm runs the script in apps/server).
+    compare: (option('compare')?.split(',') ?? []).map((dir) => resolve(process.env.INIT_CWD ?? process.cwd(), dir)),
     build: !flag('no-build'),
     bcryptCost: Number(option('cost') ?? settings.cost),
     settings,

@@ -7,6 +7,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/testing.js';
 import type {
@@ -22,9 +23,6 @@ import type {
 
 export const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 export const benchDir = fileURLToPath(new URL('../', import.meta.url));
-export const keywayMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-/** The production launcher (runtime flags and the libuv pool size on one line). */
-export const keywayLauncher = fileURLToPath(new URL('../../bin/keyway', import.meta.url));
 
 /**
  * The libuv pool size Keyway runs with: `UV_THREADPOOL_SIZE` when set, else the launcher's
@@ -95,8 +93,14 @@ export async function startKeyway(options: {
   /** Extra node flags (profiling), passed to the launcher. */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** The root folder of another checkout of this repository to run the server of (`--compare`); this one by default. */
+  checkout?: string;
 }): Promise<KeywayProcess> {
-  if (!existsSync(keywayMain)) throw new HarnessError(`${keywayMain} is missing: build the server first`);
+  const directory = options.checkout ? join(options.checkout, 'apps/server') : serverDir;
+  const main = join(directory, 'dist/main.js');
+  if (!existsSync(main)) {
+    throw new HarnessError(`${main} is missing: build the server first (pnpm turbo run build --filter=@keyway/server)`);
+  }
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const log = openSync(options.logFile, 'a');
@@ -104,8 +108,8 @@ export async function startKeyway(options: {
   const child = track(
     // Through the launcher production uses (it execs node, so the pid is the server's), with
     // extra node flags (profiling) as its arguments.
-    spawn(keywayLauncher, options.nodeArgs ?? [], {
-      cwd: serverDir,
+    spawn(join(directory, 'bin/keyway'), options.nodeArgs ?? [], {
+      cwd: directory,
       env: {
         ...options.env,
         UV_THREADPOOL_SIZE: threadpoolSize,
