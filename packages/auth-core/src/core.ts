@@ -170,6 +170,7 @@ export async function createAuthCore(options: AuthCoreOptions) {
           denylist,
           passwords,
           tokens,
+          authenticate,
           secondFactor: getSecondFactor,
           clock,
           config,

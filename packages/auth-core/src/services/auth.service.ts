@@ -21,7 +21,7 @@ import type {
 } from '../repositories/types.js';
 import type { SecurityEventRecorder } from '../security-events.js';
 import type { TokenSigner } from '../tokens.js';
-import { createAuthenticator, type Principal } from './authenticate.js';
+import type { Authenticate, Principal } from './authenticate.js';
 
 export type { Principal } from './authenticate.js';
 
@@ -59,6 +59,11 @@ export interface AuthServiceDependencies {
   denylist: DenylistRepository;
   passwords: PasswordHasher;
   tokens: TokenSigner;
+  /**
+   * The token check (`authenticate.ts`): the core's own, so introspection and `authenticate`
+   * answer exactly as every authenticated call is checked.
+   */
+  authenticate: Authenticate;
   /** Called only by the two login steps, so no other call builds it. */
   secondFactor: () => SecondFactor;
   clock: Clock;
@@ -81,6 +86,7 @@ export function createAuthService({
   denylist,
   passwords,
   tokens,
+  authenticate,
   secondFactor,
   clock,
   config,
@@ -116,13 +122,6 @@ export function createAuthService({
       now.getTime() - session.rotatedAt.getTime() <= graceMs
     );
   }
-
-  /** Verifies an access token and checks it against revoked sessions and the deny list. */
-  const authenticate = createAuthenticator({
-    tokens,
-    clock,
-    findActiveUser: (query) => sessions.findActiveUser(query),
-  });
 
   /** A new login session for the user, and its first token pair. */
   async function startSession(user: UserRecord, client: ClientInfo): Promise<LoginResult> {

@@ -19,6 +19,7 @@ import { authErrorCodeOf as codeOf, totpCodeAt } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner } from '../tokens.js';
 import { type AuthService, createAuthService, type Principal } from './auth.service.js';
+import { createAuthenticator } from './authenticate.js';
 import { createMfaService, type MfaService } from './mfa.service.js';
 
 const password = 'plum-orbit-cascade';
@@ -62,6 +63,11 @@ function build(withCipher = cipher) {
     ...repositories,
     passwords: hasher,
     tokens,
+    authenticate: createAuthenticator({
+      tokens,
+      clock,
+      findActiveUser: (query) => repositories.sessions.findActiveUser(query),
+    }),
     secondFactor: () => secondFactor,
     clock,
     config,

@@ -12,6 +12,7 @@ import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import { createSecurityEventRecorder } from '../security-events.js';
 import { createAuthService } from '../services/auth.service.js';
+import { createAuthenticator } from '../services/authenticate.js';
 import { createTokenSigner } from '../tokens.js';
 import { passwordLoginOnly } from './index.js';
 import { createMemoryRepositories } from './memory-repositories.js';
@@ -48,6 +49,11 @@ export function createAuthServiceFixture(options: { passwords: PasswordHasher; p
         ...repositories,
         passwords,
         tokens,
+        authenticate: createAuthenticator({
+          tokens,
+          clock,
+          findActiveUser: (query) => repositories.sessions.findActiveUser(query),
+        }),
         secondFactor: () => secondFactor,
         clock,
         config,
