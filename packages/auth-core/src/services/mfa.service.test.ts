@@ -15,11 +15,11 @@ import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
 import type { UserRecord } from '../repositories/types.js';
 import { hashSecretToken } from '../secrets.js';
 import { createSecurityEventRecorder } from '../security-events.js';
+import { tokenCheckOver } from '../testing/auth-service-fixture.js';
 import { authErrorCodeOf as codeOf, totpCodeAt } from '../testing/index.js';
 import { createMemoryRepositories, type MemoryRepositories } from '../testing/memory-repositories.js';
 import { createTokenSigner } from '../tokens.js';
 import { type AuthService, createAuthService, type Principal } from './auth.service.js';
-import { createAuthenticator } from './authenticate.js';
 import { createMfaService, type MfaService } from './mfa.service.js';
 
 const password = 'plum-orbit-cascade';
@@ -48,32 +48,14 @@ function build(withCipher = cipher) {
   const tokens = createTokenSigner({ secret: 'x'.repeat(40), issuer: 'keyway', audience: 'keyway', ...config }, clock);
   const events = createSecurityEventRecorder({ events: () => repositories.securityEvents, clock, client: {} });
   const mail = createMailQueue({ clock, wake: () => {} });
-  mfa = createMfaService({
-    ...repositories,
-    passwords: hasher,
-    secondFactor,
-    cipher: withCipher,
-    clock,
-    backoff,
-    events,
-    mail,
-    config,
-  });
+  // What both services take alike.
+  const shared = { ...repositories, passwords: hasher, clock, backoff, events, mail, config };
+  mfa = createMfaService({ ...shared, secondFactor, cipher: withCipher });
   auth = createAuthService({
-    ...repositories,
-    passwords: hasher,
+    ...shared,
     tokens,
-    authenticate: createAuthenticator({
-      tokens,
-      clock,
-      findActiveUser: (query) => repositories.sessions.findActiveUser(query),
-    }),
+    authenticate: tokenCheckOver(repositories, tokens, clock),
     secondFactor: () => secondFactor,
-    clock,
-    config,
-    backoff,
-    events,
-    mail,
   });
 }
 

@@ -5,15 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAccountBackoff, createMemoryBackoffCounter, defaultAccountBackoffRule } from '../account-backoff.js';
+import type { Clock } from '../clock.js';
 import { createManualClock } from '../clock.js';
 import { createDataCipher } from '../encryption.js';
 import { createMailQueue } from '../mail/outbox.js';
 import { createSecondFactor } from '../mfa/second-factor.js';
 import { createPasswordHasher, type PasswordHasher } from '../passwords.js';
+import type { Repositories } from '../repositories/types.js';
 import { createSecurityEventRecorder } from '../security-events.js';
 import { createAuthService } from '../services/auth.service.js';
-import { createAuthenticator } from '../services/authenticate.js';
-import { createTokenSigner } from '../tokens.js';
+import { type Authenticate, createAuthenticator } from '../services/authenticate.js';
+import { createTokenSigner, type TokenSigner } from '../tokens.js';
 import { passwordLoginOnly } from './index.js';
 import { createMemoryRepositories } from './memory-repositories.js';
 
@@ -23,6 +25,11 @@ export const authServiceConfig = {
   refreshReuseGraceSeconds: 10,
   appUrl: 'https://app.example.com',
 };
+
+/** The token check the core would give the auth service, over these (in-memory) repositories. */
+export function tokenCheckOver(repositories: Repositories, tokens: TokenSigner, clock: Clock): Authenticate {
+  return createAuthenticator({ tokens, clock, findActiveUser: (query) => repositories.sessions.findActiveUser(query) });
+}
 
 /** `passwords`: the hasher of the service and of `createUser`; `password`: what `createUser` sets. */
 export function createAuthServiceFixture(options: { passwords: PasswordHasher; password: string }) {
@@ -49,11 +56,7 @@ export function createAuthServiceFixture(options: { passwords: PasswordHasher; p
         ...repositories,
         passwords,
         tokens,
-        authenticate: createAuthenticator({
-          tokens,
-          clock,
-          findActiveUser: (query) => repositories.sessions.findActiveUser(query),
-        }),
+        authenticate: tokenCheckOver(repositories, tokens, clock),
         secondFactor: () => secondFactor,
         clock,
         config,
