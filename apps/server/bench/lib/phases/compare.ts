@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, keywayEnv, log } from '../context.js';
+import { median } from '../figures.js';
 import type { HttpTarget } from '../jobs.js';
 import { ceilingEnvOf, closedLoop, prepare } from '../load.js';
 import { startCeiling, startKeyway } from '../processes.js';
@@ -20,14 +21,6 @@ interface Contender {
   perSecond: number[];
   cpuUs: number[];
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** The median over rounds of `contender`'s throughput divided by `reference`'s in the same round. */
 const ratio = (contender: Contender, reference: Contender) =>
