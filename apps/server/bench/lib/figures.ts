@@ -61,16 +61,35 @@ function roundsFigure(
 }
 
 function throughputFigures(rounds: ThroughputRound[], connections: number): Figure[] {
-  const cpu = (name: 'keyway' | 'framework' | 'bare') => median(rounds.map((round) => round[name].cpuUsPerRequest));
+  const cpu = (name: 'keyway' | 'framework' | 'floor' | 'bare') =>
+    median(rounds.map((round) => round[name].cpuUsPerRequest));
   const sqlite = `users.me throughput, ${connections} conns (SQLite)`;
   return [
     ...roundsFigure(rounds, sqlite, ['keyway', 'framework', 'framework ceiling'], atLeast(0.8)),
     ...roundsFigure(rounds, sqlite, ['keyway', 'bare', 'bare node:http ceiling'], atLeast(0.4)),
+    ...roundsFigure(
+      rounds,
+      sqlite,
+      ['keyway', 'floor', 'tRPC floor'],
+      undefined,
+      "informational: the floor (ceiling-trpc.ts) is Keyway's request path and procedure shape with only the token check; what a call costs beyond it (the read, rate limit, context, answer headers, log line) is Keyway's own work",
+    ),
+    ...roundsFigure(
+      rounds,
+      `tRPC floor: users.me on Keyway's request path, token check only, ${connections} conns`,
+      ['floor', 'bare', 'bare node:http ceiling'],
+      undefined,
+      'informational: what one guarded tRPC procedure call costs on its own, against the platform; Keyway cannot be nearer the bare ceiling than this',
+    ),
     {
       measure: 'users.me server CPU per request',
       value: cpu('keyway'),
       unit: 'µs',
-      reference: { name: `framework ${cpu('framework').toFixed(0)} µs, bare`, value: cpu('bare'), unit: 'µs' },
+      reference: {
+        name: `framework ${cpu('framework').toFixed(0)} µs, tRPC floor ${cpu('floor').toFixed(0)} µs, bare`,
+        value: cpu('bare'),
+        unit: 'µs',
+      },
       ratio: cpu('framework') / cpu('keyway'),
       note: 'informational: server CPU time / requests served; ratio = framework / Keyway, a noise-robust view of the first row',
     },

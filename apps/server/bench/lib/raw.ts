@@ -13,7 +13,7 @@ export interface Measured extends LoadResult {
  * (SQLite, HS256); `metrics` the same with METRICS=true, `es256` with JWT_ALGORITHM=ES256,
  * `postgresql` on a PostgreSQL database (when reachable and not skipped).
  */
-export type ThroughputRound = Record<'keyway' | 'framework' | 'bare', Measured> &
+export type ThroughputRound = Record<'keyway' | 'framework' | 'floor' | 'bare', Measured> &
   Partial<Record<'metrics' | 'es256' | 'postgresql', Measured>>;
 export type ThroughputTarget = keyof ThroughputRound;
 

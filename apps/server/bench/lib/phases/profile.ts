@@ -1,4 +1,4 @@
-/** `--profile`: where the time of one users.me goes, in Keyway and in both ceilings. */
+/** `--profile`: where the time of one users.me goes, in Keyway and in the three ceilings. */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, keywayEnv } from '../context.js';
@@ -22,12 +22,14 @@ export async function profilePhase(context: BenchContext): Promise<void> {
   const session = await prepare(context, server.origin);
   const ceilingEnv = ceilingEnvOf(context, session);
   const framework = await startCeiling('ceiling-framework.ts', ceilingEnv, prof('framework'));
+  const floor = await startCeiling('ceiling-trpc.ts', ceilingEnv, prof('floor'));
   const bare = await startCeiling('ceiling-bare.ts', ceilingEnv, prof('bare'));
   const rates: Record<string, number> = {};
   const windows: Record<string, Window> = {};
   for (const [name, pid, origin] of [
     ['keyway', server.pid, server.origin],
     ['framework', framework.pid, framework.origin],
+    ['floor', floor.pid, floor.origin],
     ['bare', bare.pid, bare.origin],
   ] as const) {
     const startUs = monotonicUs();
@@ -38,6 +40,7 @@ export async function profilePhase(context: BenchContext): Promise<void> {
   }
   await server.stop();
   await framework.stop();
+  await floor.stop();
   await bare.stop();
   const sections = ['# CPU profiles under the users.me load', ''];
   sections.push(

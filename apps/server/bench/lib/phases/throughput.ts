@@ -1,6 +1,6 @@
 /**
  * users.me throughput in alternating rounds: Keyway (SQLite, HS256), the same with
- * METRICS=true, with JWT_ALGORITHM=ES256, on PostgreSQL, and the two ceilings. Every server
+ * METRICS=true, with JWT_ALGORITHM=ES256, on PostgreSQL, and the three ceilings. Every server
  * is warmed, then each round measures each once in an order rotated by one, so drift and
  * other load hit them alike.
  */
@@ -44,6 +44,7 @@ export async function throughputPhase(
   const withPostgres = context.options.wants('postgres') && (await isReachable(postgresAdminUrl));
   const started = await Promise.all([
     startCeiling('ceiling-framework.ts', ceilingEnv),
+    startCeiling('ceiling-trpc.ts', ceilingEnv),
     startCeiling('ceiling-bare.ts', ceilingEnv),
     startKeyway({
       env: { ...keywayEnv(context, databaseUrl), METRICS: 'true' },
@@ -55,7 +56,7 @@ export async function throughputPhase(
     }),
     withPostgres ? startPostgresKeyway(context) : null,
   ]);
-  const [framework, bare, metrics, es256, postgresql] = started;
+  const [framework, floor, bare, metrics, es256, postgresql] = started;
   try {
     // The ES256 instance signs its own tokens (it refuses HS256 ones, as it must); the
     // PostgreSQL one has a database, and so an account, of its own.
@@ -89,6 +90,7 @@ export async function throughputPhase(
         body: session.meBody,
         keyway: false,
       },
+      { name: 'floor', ...floor, target: { ...session.me, origin: floor.origin }, body: session.meBody, keyway: false },
       { name: 'bare', ...bare, target: { ...session.me, origin: bare.origin }, body: session.meBody, keyway: false },
     ];
     for (const { name, target, body } of targets) {
@@ -128,6 +130,6 @@ export async function throughputPhase(
     log(`throughput: ${rounds.length} rounds of ${targets.map((entry) => entry.name).join(', ')}`);
     return rounds;
   } finally {
-    for (const process of [framework, bare, metrics, es256, postgresql]) await process?.stop();
+    for (const process of [framework, floor, bare, metrics, es256, postgresql]) await process?.stop();
   }
 }
