@@ -6,7 +6,7 @@
  *   pnpm bench              full run (about 10 minutes), bcrypt cost 12 (the default)
  *   pnpm bench --quick      CI smoke run (~40 s): tiny durations, 10k deny-list rows, cost 10;
  *                           asserts nothing about timings, fails if the harness breaks
- *   pnpm bench --profile    no table: `--cpu-prof` of Keyway and both ceilings under the
+ *   pnpm bench --profile    no table: `--cpu-prof` of Keyway and the three ceilings under the
  *                           users.me load, summarised to bench-results/profile.md
  *   pnpm bench --compare=../before   no table: users.me of this checkout beside other built
  *                           checkouts and the bare ceiling, in alternating rounds (compare.md)

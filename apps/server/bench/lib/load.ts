@@ -96,6 +96,49 @@ export async function closedLoop(
   return { ...result, cpuUsPerRequest, cpuCores: cpu / wall };
 }
 
+/** A server in a rotation of users.me rounds (the throughput phase, `--compare`). */
+export interface RoundServer {
+  name: string;
+  pid: number;
+  target: HttpTarget;
+  /** A Keyway (warmed longer: its JIT takes longer to settle) rather than a ceiling. */
+  keyway: boolean;
+}
+
+/**
+ * users.me on every server, warmed first (a quick run measures them cold), then in
+ * `settings.rounds` rounds that each measure every server once in an order rotated by one,
+ * so drift and other load hit them alike. Each round maps a server to its measurement.
+ */
+export async function alternatingRounds<Server extends RoundServer>(
+  context: BenchContext,
+  servers: Server[],
+): Promise<Array<Map<Server, Measured>>> {
+  const { settings, meConnections, quick } = context.options;
+  for (const { name, pid, target, keyway } of quick ? [] : servers) {
+    const seconds = keyway ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
+    await closedLoop(context, `warm-up ${name}`, target, pid, {
+      connections: meConnections,
+      seconds,
+      warmupSeconds: 0.2,
+    });
+  }
+  const rounds: Array<Map<Server, Measured>> = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    const measured = new Map<Server, Measured>();
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(i + round) % servers.length] as Server;
+      const load = { connections: meConnections, seconds: settings.meSeconds };
+      measured.set(
+        server,
+        await closedLoop(context, `round ${round + 1} ${server.name} users.me`, server.target, server.pid, load),
+      );
+    }
+    rounds.push(measured);
+  }
+  return rounds;
+}
+
 /** An open loop at the configured rate: latency as a population of clients sees it. */
 export async function paced(context: BenchContext, label: string, target: HttpTarget, pid: number) {
   const { settings, meConnections } = context.options;

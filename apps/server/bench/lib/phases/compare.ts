@@ -9,15 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, keywayEnv, log } from '../context.js';
 import { median } from '../figures.js';
-import type { HttpTarget } from '../jobs.js';
-import { ceilingEnvOf, closedLoop, prepare } from '../load.js';
+import { alternatingRounds, ceilingEnvOf, prepare, type RoundServer } from '../load.js';
 import { startCeiling, startKeyway } from '../processes.js';
 
-interface Contender {
-  name: string;
-  pid: number;
-  target: HttpTarget;
-  keyway: boolean;
+interface Contender extends RoundServer {
   perSecond: number[];
   cpuUs: number[];
 }
@@ -50,28 +45,10 @@ export async function comparePhase(context: BenchContext): Promise<void> {
     const target = { ...firstSession.me, origin: bare.origin };
     contenders.push({ name: 'bare ceiling', pid: bare.pid, target, keyway: false, perSecond: [], cpuUs: [] });
 
-    // A quick run (the smoke test) measures cold servers, as its throughput phase does.
-    for (const { name, pid, target, keyway } of context.options.quick ? [] : contenders) {
-      const seconds = keyway ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
-      await closedLoop(context, `warm-up ${name}`, target, pid, {
-        connections: meConnections,
-        seconds,
-        warmupSeconds: 0.2,
-      });
-    }
-    for (let round = 0; round < settings.rounds; round++) {
-      for (let i = 0; i < contenders.length; i++) {
-        const contender = contenders[(i + round) % contenders.length] as Contender;
-        const load = { connections: meConnections, seconds: settings.meSeconds };
-        const measured = await closedLoop(
-          context,
-          `round ${round + 1} ${contender.name}`,
-          contender.target,
-          contender.pid,
-          load,
-        );
-        contender.perSecond.push(measured.perSecond);
-        contender.cpuUs.push(measured.cpuUsPerRequest);
+    for (const measured of await alternatingRounds(context, contenders)) {
+      for (const [contender, result] of measured) {
+        contender.perSecond.push(result.perSecond);
+        contender.cpuUs.push(result.cpuUsPerRequest);
       }
     }
   } finally {

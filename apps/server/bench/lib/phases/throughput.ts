@@ -8,18 +8,14 @@ import { join } from 'node:path';
 import { generateSigningKeyPem } from '@keyway/auth-core';
 import { createTestDatabase, isReachable, postgresAdminUrl } from '../../../src/testing.js';
 import { type BenchContext, keywayEnv, log } from '../context.js';
-import type { HttpTarget } from '../jobs.js';
-import { ceilingEnvOf, closedLoop, prepare, type Session } from '../load.js';
+import { alternatingRounds, ceilingEnvOf, prepare, type RoundServer, type Session } from '../load.js';
 import { HarnessError, startCeiling, startKeyway } from '../processes.js';
 import type { ThroughputRound, ThroughputTarget } from '../raw.js';
 
-interface Target {
+interface Target extends RoundServer {
   name: ThroughputTarget;
-  pid: number;
-  target: HttpTarget;
   /** The body it must answer: Keyway's own on the same database, else that server's own. */
   body: string;
-  keyway: boolean;
   stop(): Promise<void>;
 }
 
@@ -39,7 +35,6 @@ export async function throughputPhase(
   session: Session,
   databaseUrl: string,
 ): Promise<ThroughputRound[]> {
-  const { settings, meConnections, quick } = context.options;
   const ceilingEnv = ceilingEnvOf(context, session);
   const withPostgres = context.options.wants('postgres') && (await isReachable(postgresAdminUrl));
   const started = await Promise.all([
@@ -98,35 +93,9 @@ export async function throughputPhase(
       const text = await answer.text();
       if (text !== body) throw new HarnessError(`${name} answers ${answer.status} ${text}, not ${body}`);
     }
-    if (!quick) {
-      for (const { name, pid, target, keyway } of targets) {
-        const seconds = keyway ? settings.serverWarmupSeconds : settings.ceilingWarmupSeconds;
-        await closedLoop(context, `warm-up ${name}`, target, pid, {
-          connections: meConnections,
-          seconds,
-          warmupSeconds: 0.2,
-        });
-      }
-    }
-    const rounds: ThroughputRound[] = [];
-    for (let round = 0; round < settings.rounds; round++) {
-      const measured: Partial<ThroughputRound> = {};
-      for (let i = 0; i < targets.length; i++) {
-        const entry = targets[(i + round) % targets.length];
-        if (!entry) continue;
-        measured[entry.name] = await closedLoop(
-          context,
-          `round ${round + 1} ${entry.name} users.me`,
-          entry.target,
-          entry.pid,
-          {
-            connections: meConnections,
-            seconds: settings.meSeconds,
-          },
-        );
-      }
-      rounds.push(measured as ThroughputRound);
-    }
+    const rounds = (await alternatingRounds(context, targets)).map(
+      (measured) => Object.fromEntries([...measured].map(([entry, result]) => [entry.name, result])) as ThroughputRound,
+    );
     log(`throughput: ${rounds.length} rounds of ${targets.map((entry) => entry.name).join(', ')}`);
     return rounds;
   } finally {
