@@ -18,10 +18,11 @@ import { type Authenticate, createAuthenticator } from '../services/authenticate
 import { createTokenSigner, type TokenSigner } from '../tokens.js';
 import { passwordLoginOnly } from './index.js';
 import { createMemoryRepositories } from './memory-repositories.js';
+import { testTokenConfig } from './tokens.js';
 
 export const authServiceConfig = {
-  accessTokenTtlSeconds: 900,
-  refreshTokenTtlSeconds: 30 * 86_400,
+  accessTokenTtlSeconds: testTokenConfig.accessTokenTtlSeconds,
+  refreshTokenTtlSeconds: testTokenConfig.refreshTokenTtlSeconds,
   refreshReuseGraceSeconds: 10,
   appUrl: 'https://app.example.com',
 };
@@ -37,10 +38,7 @@ export function createAuthServiceFixture(options: { passwords: PasswordHasher; p
   const config = authServiceConfig;
   const clock = createManualClock(new Date('2026-03-01T12:00:00Z'));
   const repositories = createMemoryRepositories();
-  const tokens = createTokenSigner(
-    { secret: 'a-test-secret-that-is-long-enough-0123456789', issuer: 'keyway', audience: 'keyway', ...config },
-    clock,
-  );
+  const tokens = createTokenSigner(testTokenConfig, clock);
   let dummyChecks = 0;
 
   /** The service on these repositories, tokens and clock, hashing with `passwords`. */
